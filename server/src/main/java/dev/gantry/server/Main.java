@@ -1,0 +1,90 @@
+package dev.gantry.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code gantry} command line. {@code gantry serve --model-repository DIR} starts the server
+ * and keeps it running until SIGTERM or SIGINT, on which it drains and exits 0.
+ */
+@Command(
+    name = "gantry",
+    mixinStandardHelpOptions = true,
+    description = "A model-inference server speaking the Open Inference Protocol over gRPC.",
+    subcommands = {Main.Serve.class})
+public final class Main implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. serve");
+  }
+
+  /** {@code gantry serve}: load the model repositories and serve them until stopped. */
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Serve the models of one or more model repositories.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--model-repository", required = true, paramLabel = "DIR",
+        description = "A model repository directory; repeat for several.")
+    List<Path> repositories;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--grpc-port", defaultValue = "" + ServerOptions.DEFAULT_GRPC_PORT,
+        description = "gRPC port (default: ${DEFAULT-VALUE}).")
+    int grpcPort;
+
+    @Option(names = "--max-message-size", defaultValue = "" + ServerOptions.DEFAULT_MAX_MESSAGE_BYTES,
+        description = "Largest request message in bytes (default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--max-queue-size", defaultValue = "" + ServerOptions.DEFAULT_MAX_QUEUE_SIZE,
+        description = "Queue bound for models whose config sets no max_queue_size (default: ${DEFAULT-VALUE}).")
+    int maxQueueSize;
+
+    @Option(names = "--max-elements-per-tensor",
+        defaultValue = "" + ServerOptions.DEFAULT_MAX_ELEMENTS_PER_TENSOR,
+        description = "Most elements one input tensor may have (default: ${DEFAULT-VALUE}).")
+    long maxElementsPerTensor;
+
+    @Option(names = "--exit-timeout-secs", defaultValue = "30",
+        description = "Seconds shutdown waits for queued and running requests (default: ${DEFAULT-VALUE}).")
+    long exitTimeoutSecs;
+
+    @Override
+    public Integer call() throws Exception {
+      for (Path repository : repositories) {
+        if (!Files.isDirectory(repository)) {
+          throw new CommandLine.ParameterException(
+              new CommandLine(this), "--model-repository " + repository + " is not a directory");
+        }
+      }
+      ServerOptions options = new ServerOptions(
+          repositories, host, grpcPort, maxMessageBytes, maxQueueSize, maxElementsPerTensor,
+          ServerOptions.DEFAULT_STREAM_WINDOW, Duration.ofSeconds(exitTimeoutSecs));
+      GantryServer server = GantryServer.start(options);
+      Thread shutdown = new Thread(() -> {
+        log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);
+        server.close();
+      }, "gantry-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdown);
+      server.awaitTermination();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.gantry.server.config;
+
+import dev.gantry.proto.ModelConfig;
+import dev.gantry.proto.ModelDynamicBatching;
+import dev.gantry.proto.ModelQueuePolicy;
+import dev.gantry.server.scheduler.BatchingPolicy;
+import dev.gantry.server.scheduler.QueuePolicy;
+import dev.gantry.spi.ModelLoadException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns a configuration's {@code max_batch_size} and {@code dynamic_batching} into the scheduler's
+ * {@link BatchingPolicy}, with Triton's defaults and meanings.
+ *
+ * <p>Triton lets {@code max_queue_size} 0 mean unbounded; Gantry bounds every queue, so 0 means
+ * the server's {@code --max-queue-size}.
+ */
+public final class BatchingPolicies {
+  private BatchingPolicies() {}
+
+  /**
+   * @param defaultMaxQueueSize the bound of a queue whose policy sets none
+   * @throws ModelLoadException when the priority settings contradict each other
+   */
+  public static BatchingPolicy from(ModelConfig config, int defaultMaxQueueSize)
+      throws ModelLoadException {
+    ModelDynamicBatching batching = config.getDynamicBatching();
+    int levels = Math.toIntExact(Math.max(1, batching.getPriorityLevels()));
+    long defaultLevel = batching.getDefaultPriorityLevel();
+    if (batching.getPriorityLevels() > 0 && (defaultLevel < 1 || defaultLevel > levels)) {
+      throw new ModelLoadException(
+          "dynamic_batching.default_priority_level must be between 1 and priority_levels "
+              + levels + ", got " + defaultLevel);
+    }
+    for (long level : batching.getPriorityQueuePolicyMap().keySet()) {
+      if (level < 1 || level > levels) {
+        throw new ModelLoadException(
+            "dynamic_batching.priority_queue_policy has level " + level
+                + ", outside 1 to priority_levels " + levels);
+      }
+    }
+    List<QueuePolicy> policies = new ArrayList<>(levels);
+    for (long level = 1; level <= levels; level++) {
+      ModelQueuePolicy queue =
+          batching.getPriorityQueuePolicyOrDefault(level, batching.getDefaultQueuePolicy());
+      policies.add(
+          new QueuePolicy(
+              queue.getTimeoutAction() == ModelQueuePolicy.TimeoutAction.DELAY
+                  ? QueuePolicy.TimeoutAction.DELAY
+                  : QueuePolicy.TimeoutAction.REJECT,
+              TimeUnit.MICROSECONDS.toNanos(queue.getDefaultTimeoutMicroseconds()),
+              queue.getAllowTimeoutOverride(),
+              queue.getMaxQueueSize() > 0 ? queue.getMaxQueueSize() : defaultMaxQueueSize));
+    }
+    return new BatchingPolicy(
+        config.getMaxBatchSize(),
+        config.getMaxBatchSize() > 0 && config.hasDynamicBatching(),
+        batching.getPreferredBatchSizeList().stream().mapToInt(Integer::intValue).toArray(),
+        TimeUnit.MICROSECONDS.toNanos(batching.getMaxQueueDelayMicroseconds()),
+        batching.getPreserveOrdering(),
+        batching.getPriorityLevels() > 0 ? (int) defaultLevel : 1,
+        policies);
+  }
+}

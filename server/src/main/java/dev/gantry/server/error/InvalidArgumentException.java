@@ -1,0 +1,12 @@
+package dev.gantry.server.error;
+
+/** The request is malformed or does not fit the model: wrong name, datatype, shape, size or contents. */
+public final class InvalidArgumentException extends GantryException {
+  public InvalidArgumentException(String message) {
+    super(message);
+  }
+
+  public InvalidArgumentException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,12 @@
+package dev.gantry.server.error;
+
+/** The model or server cannot take the request now: not ready, loading, unloading or shutting down. */
+public final class UnavailableException extends GantryException {
+  public UnavailableException(String message) {
+    super(message);
+  }
+
+  public UnavailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

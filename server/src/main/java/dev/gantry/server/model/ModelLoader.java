@@ -1,0 +1,111 @@
+package dev.gantry.server.model;
+
+import dev.gantry.proto.ModelConfig;
+import dev.gantry.server.config.BatchingPolicies;
+import dev.gantry.server.config.InstancePlacements;
+import dev.gantry.server.config.InstancePlacements.Placement;
+import dev.gantry.server.config.ModelConfigs;
+import dev.gantry.server.scheduler.BatchingPolicy;
+import dev.gantry.server.scheduler.ExecutionListener;
+import dev.gantry.server.scheduler.ModelScheduler;
+import dev.gantry.server.scheduler.Ticker;
+import dev.gantry.spi.Backend;
+import dev.gantry.spi.InstanceSpec;
+import dev.gantry.spi.ModelInstance;
+import dev.gantry.spi.ModelLoadException;
+import dev.gantry.spi.ModelSignature;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Loads one model version: picks its backend, creates its instances where the configuration
+ * places them, completes and checks the configuration against the model, and starts its
+ * scheduler.
+ */
+public final class ModelLoader {
+  private final Backends backends;
+  private final ScheduledExecutorService timer;
+  private final int defaultMaxQueueSize;
+  private final ExecutionListenerFactory listeners;
+
+  /** Makes the execution listener of each loaded version, to feed statistics and metrics. */
+  @FunctionalInterface
+  public interface ExecutionListenerFactory {
+    ExecutionListener forVersion(String model, long version);
+  }
+
+  public ModelLoader(
+      Backends backends,
+      ScheduledExecutorService timer,
+      int defaultMaxQueueSize,
+      ExecutionListenerFactory listeners) {
+    this.backends = backends;
+    this.timer = timer;
+    this.defaultMaxQueueSize = defaultMaxQueueSize;
+    this.listeners = listeners;
+  }
+
+  /**
+   * @param declared the model's configuration as written (the default instance when it has none)
+   * @throws ModelLoadException with the reason, after releasing whatever was created
+   */
+  public LoadedVersion load(String name, long version, Path modelDirectory, ModelConfig declared)
+      throws ModelLoadException {
+    Path versionDirectory = modelDirectory.resolve(Long.toString(version));
+    Backend backend = backends.select(declared, versionDirectory);
+    List<Placement> placements = InstancePlacements.from(declared);
+    List<ModelInstance> instances = new ArrayList<>();
+    try {
+      for (Placement placement : placements) {
+        instances.add(backend.load(spec(name, version, versionDirectory, declared, placement)));
+      }
+      ModelInstance first = instances.get(0);
+      ModelConfig config =
+          ModelConfigs.complete(declared, name, backend.name(), backend.platform(), first.signature());
+      BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
+      ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
+      String label = LoadedVersion.label(name, version);
+      ModelScheduler scheduler =
+          new ModelScheduler(
+              label,
+              "gantry-" + name + "-v" + version,
+              policy,
+              instances,
+              timer,
+              Ticker.SYSTEM,
+              listeners.forVersion(name, version));
+      return new LoadedVersion(
+          name,
+          version,
+          config,
+          signature,
+          instances.stream().map(ModelInstance::device).toList(),
+          scheduler);
+    } catch (ModelLoadException | RuntimeException e) {
+      instances.forEach(ModelInstance::close);
+      throw e;
+    }
+  }
+
+  private static InstanceSpec spec(
+      String name, long version, Path versionDirectory, ModelConfig config, Placement placement) {
+    Map<String, String> parameters = new HashMap<>();
+    config.getParametersMap().forEach((key, value) -> parameters.put(key, value.getStringValue()));
+    return new InstanceSpec(
+        name,
+        version,
+        versionDirectory,
+        config.getDefaultModelFilename().isEmpty()
+            ? Optional.empty()
+            : Optional.of(config.getDefaultModelFilename()),
+        config.getMaxBatchSize(),
+        parameters,
+        placement.kind(),
+        placement.deviceId());
+  }
+}

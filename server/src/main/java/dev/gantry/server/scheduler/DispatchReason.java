@@ -1,0 +1,17 @@
+package dev.gantry.server.scheduler;
+
+/** Why the scheduler sent a batch to an instance when it did; recorded for every execution. */
+public enum DispatchReason {
+  /** The batch reached {@code max_batch_size}, or nothing else could join it. */
+  FULL,
+  /** The batch reached one of the configured preferred batch sizes. */
+  PREFERRED,
+  /** The oldest request had waited {@code max_queue_delay_microseconds}. */
+  DELAY,
+  /** Waiting longer would have let a request in the batch miss its deadline. */
+  DEADLINE,
+  /** The model is unloading or the server is stopping; queued work runs now. */
+  DRAIN,
+  /** The model does not batch, or batching is off: every request runs alone. */
+  UNBATCHED
+}

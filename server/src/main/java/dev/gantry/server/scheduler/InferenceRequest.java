@@ -1,0 +1,136 @@
+package dev.gantry.server.scheduler;
+
+import dev.gantry.spi.Tensor;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A validated inference request on its way through the scheduler: inputs that already fit the
+ * model, the outputs to return, its place in the priority order, its deadline, and where the
+ * result goes.
+ *
+ * <p>The request completes exactly once: whichever of execution, deadline expiry or cancellation
+ * claims it first through {@link #claim()} delivers the outcome.
+ */
+public final class InferenceRequest {
+  /** Deadline of a request that has none. */
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  private final String id;
+  private final Map<String, Tensor> inputs;
+  private final Set<String> outputs;
+  private final long batchSize;
+  private final int priorityLevel;
+  private final long deadlineNanos;
+  private final ResponseListener listener;
+  private final long[] shapeKey;
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private long enqueuedNanos;
+  private long sequence;
+
+  /**
+   * @param id the caller's request id, echoed in the response
+   * @param inputs every model input, in the model's order, each with the batch dimension first
+   *     when the model batches
+   * @param outputs the outputs to return
+   * @param batchSize the number of batch items this request carries (1 when the model does not
+   *     batch)
+   * @param priorityLevel 1 (highest) to the model's number of levels
+   * @param deadlineNanos the {@link System#nanoTime()} instant after which the request must not
+   *     start, or {@link #NO_DEADLINE}
+   * @param listener where the outcome goes
+   */
+  public InferenceRequest(
+      String id,
+      Map<String, Tensor> inputs,
+      Set<String> outputs,
+      long batchSize,
+      int priorityLevel,
+      long deadlineNanos,
+      ResponseListener listener) {
+    this.id = id;
+    this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+    this.outputs = Set.copyOf(outputs);
+    this.batchSize = batchSize;
+    this.priorityLevel = priorityLevel;
+    this.deadlineNanos = deadlineNanos;
+    this.listener = listener;
+    this.shapeKey = shapeKeyOf(inputs);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Map<String, Tensor> inputs() {
+    return inputs;
+  }
+
+  public Set<String> outputs() {
+    return outputs;
+  }
+
+  public long batchSize() {
+    return batchSize;
+  }
+
+  public int priorityLevel() {
+    return priorityLevel;
+  }
+
+  public long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  public ResponseListener listener() {
+    return listener;
+  }
+
+  /** Whether this request may share a batch with another: same non-batch dims on every input. */
+  boolean batchesWith(InferenceRequest other) {
+    return Arrays.equals(shapeKey, other.shapeKey);
+  }
+
+  /** Takes the right to complete this request; true for exactly one caller. */
+  public boolean claim() {
+    return claimed.compareAndSet(false, true);
+  }
+
+  public boolean isClaimed() {
+    return claimed.get();
+  }
+
+  long enqueuedNanos() {
+    return enqueuedNanos;
+  }
+
+  long sequence() {
+    return sequence;
+  }
+
+  void markEnqueued(long nanos, long sequence) {
+    this.enqueuedNanos = nanos;
+    this.sequence = sequence;
+  }
+
+  /** Every input's dims after the first, one after the other, with each rank as a separator. */
+  private static long[] shapeKeyOf(Map<String, Tensor> inputs) {
+    int length = 0;
+    for (Tensor tensor : inputs.values()) {
+      length += tensor.rank();
+    }
+    long[] key = new long[length];
+    int at = 0;
+    for (Tensor tensor : inputs.values()) {
+      key[at++] = -tensor.rank();
+      for (int d = 1; d < tensor.rank(); d++) {
+        key[at++] = tensor.dim(d);
+      }
+    }
+    return key;
+  }
+}

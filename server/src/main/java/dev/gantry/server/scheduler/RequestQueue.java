@@ -1,0 +1,155 @@
+package dev.gantry.server.scheduler;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The queued requests of one model version, one FIFO per priority level, and the batching rules
+ * that decide when and what to dispatch.
+ *
+ * <p>Pure bookkeeping with time passed in, so that batch formation can be tested with an exact
+ * clock; the {@link DynamicBatchScheduler} guards it with its lock.
+ */
+final class RequestQueue {
+  private final BatchingPolicy policy;
+  private final List<ArrayDeque<InferenceRequest>> levels = new ArrayList<>();
+  private long nextSequence;
+  private int size;
+
+  RequestQueue(BatchingPolicy policy) {
+    this.policy = policy;
+    for (int i = 0; i < policy.priorityLevels(); i++) {
+      levels.add(new ArrayDeque<>());
+    }
+  }
+
+  /** Queues a request at the back of its level; false when that level is full. */
+  boolean offer(InferenceRequest request, long nowNanos) {
+    ArrayDeque<InferenceRequest> level = levels.get(request.priorityLevel() - 1);
+    if (level.size() >= policy.level(request.priorityLevel()).maxQueueSize()) {
+      return false;
+    }
+    request.markEnqueued(nowNanos, nextSequence++);
+    level.addLast(request);
+    size++;
+    return true;
+  }
+
+  /** Takes a request out wherever it is; false if it was not queued. */
+  boolean remove(InferenceRequest request) {
+    boolean removed = levels.get(request.priorityLevel() - 1).remove(request);
+    if (removed) {
+      size--;
+    }
+    return removed;
+  }
+
+  /**
+   * Moves a request behind every other request of its level, for the DELAY timeout action.
+   *
+   * @return false if it was not queued
+   */
+  boolean moveToBack(InferenceRequest request) {
+    ArrayDeque<InferenceRequest> level = levels.get(request.priorityLevel() - 1);
+    if (!level.remove(request)) {
+      return false;
+    }
+    level.addLast(request);
+    return true;
+  }
+
+  int size() {
+    return size;
+  }
+
+  int size(int priorityLevel) {
+    return levels.get(priorityLevel - 1).size();
+  }
+
+  /** Removes and returns every queued request, highest priority first. */
+  List<InferenceRequest> drain() {
+    List<InferenceRequest> all = new ArrayList<>(size);
+    for (ArrayDeque<InferenceRequest> level : levels) {
+      all.addAll(level);
+      level.clear();
+    }
+    size = 0;
+    return all;
+  }
+
+  /**
+   * Decides what an idle instance does now: dispatch a batch (taking it off the queue), wait until
+   * a given instant for the batch to fill, or wait for a request.
+   *
+   * @param draining true when the model is unloading: whatever is queued goes now
+   */
+  Plan next(long nowNanos, boolean draining) {
+    InferenceRequest oldest = head();
+    if (oldest == null) {
+      return new Plan.Idle();
+    }
+    if (!policy.dynamicBatching()) {
+      remove(oldest);
+      return new Plan.Dispatch(
+          List.of(oldest), oldest.batchSize(), draining ? DispatchReason.DRAIN : DispatchReason.UNBATCHED);
+    }
+    List<InferenceRequest> batch = new ArrayList<>();
+    long items = 0;
+    long preferredItems = 0;
+    int preferredCount = 0;
+    long earliestDeadline = InferenceRequest.NO_DEADLINE;
+    for (ArrayDeque<InferenceRequest> level : levels) {
+      for (InferenceRequest request : level) {
+        if (items == policy.maxBatchSize()) {
+          break;
+        }
+        if (!request.batchesWith(oldest) || items + request.batchSize() > policy.maxBatchSize()) {
+          continue;
+        }
+        batch.add(request);
+        items += request.batchSize();
+        earliestDeadline = Math.min(earliestDeadline, request.deadlineNanos());
+        if (policy.isPreferred(items)) {
+          preferredItems = items;
+          preferredCount = batch.size();
+        }
+      }
+    }
+    DispatchReason reason;
+    if (items == policy.maxBatchSize()) {
+      reason = DispatchReason.FULL;
+    } else if (preferredCount > 0) {
+      batch = new ArrayList<>(batch.subList(0, preferredCount));
+      items = preferredItems;
+      reason = DispatchReason.PREFERRED;
+    } else if (draining) {
+      reason = DispatchReason.DRAIN;
+    } else {
+      long delayEnds = oldest.enqueuedNanos() + policy.maxQueueDelayNanos();
+      if (nowNanos - delayEnds >= 0) {
+        reason = DispatchReason.DELAY;
+      } else if (earliestDeadline != InferenceRequest.NO_DEADLINE
+          && earliestDeadline - delayEnds <= 0) {
+        reason = DispatchReason.DEADLINE;
+      } else {
+        return new Plan.WaitUntil(delayEnds);
+      }
+    }
+    for (InferenceRequest request : batch) {
+      remove(request);
+    }
+    return new Plan.Dispatch(batch, items, reason);
+  }
+
+  private InferenceRequest head() {
+    for (ArrayDeque<InferenceRequest> level : levels) {
+      Iterator<InferenceRequest> it = level.iterator();
+      if (it.hasNext()) {
+        return it.next();
+      }
+    }
+    return null;
+  }
+}

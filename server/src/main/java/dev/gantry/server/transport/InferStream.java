@@ -1,0 +1,120 @@
+package dev.gantry.server.transport;
+
+import dev.gantry.proto.ModelInferRequest;
+import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.proto.ModelStreamInferResponse;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One {@code ModelStreamInfer} call. Each request on the stream is dispatched like a unary one;
+ * its response or its error (as {@code error_message}, leaving the stream open) goes back on the
+ * stream as soon as it is ready, so responses may overtake each other.
+ *
+ * <p>Flow control: the stream reads at most {@code window} requests ahead of the responses it has
+ * sent, so a client that sends faster than the model runs is held back by HTTP/2 instead of
+ * filling the server's memory. When the client cancels, its queued requests are withdrawn.
+ */
+final class InferStream implements StreamObserver<ModelInferRequest> {
+  private final InferenceDispatcher dispatcher;
+  private final ServerCallStreamObserver<ModelStreamInferResponse> out;
+  private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+  private int pending;
+
+  /** One request of the stream, from arrival until its response is sent. */
+  private static final class Call {
+    volatile InferenceDispatcher.Queued queued;
+  }
+  private boolean halfClosed;
+  private boolean finished;
+
+  InferStream(
+      InferenceDispatcher dispatcher,
+      ServerCallStreamObserver<ModelStreamInferResponse> out,
+      int window) {
+    this.dispatcher = dispatcher;
+    this.out = out;
+    out.disableAutoRequest();
+    out.setOnCancelHandler(this::cancelAll);
+    out.request(window);
+  }
+
+  @Override
+  public void onNext(ModelInferRequest request) {
+    synchronized (this) {
+      pending++;
+    }
+    Call call = new Call();
+    inFlight.add(call);
+    try {
+      call.queued = dispatcher.submit(
+          request,
+          Context.current().getDeadline(),
+          response -> finish(call, success(response)),
+          error -> finish(call, failure(error)));
+    } catch (RuntimeException e) {
+      finish(call, failure(e));
+    }
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    cancelAll();
+  }
+
+  @Override
+  public void onCompleted() {
+    synchronized (this) {
+      halfClosed = true;
+      completeIfDone();
+    }
+  }
+
+  private void finish(Call call, ModelStreamInferResponse response) {
+    inFlight.remove(call);
+    synchronized (this) {
+      pending--;
+      if (!finished && !out.isCancelled()) {
+        out.onNext(response);
+        out.request(1);
+      }
+      completeIfDone();
+    }
+  }
+
+  private void completeIfDone() {
+    if (halfClosed && pending == 0 && !finished) {
+      finished = true;
+      if (!out.isCancelled()) {
+        out.onCompleted();
+      }
+    }
+  }
+
+  private void cancelAll() {
+    synchronized (this) {
+      finished = true;
+    }
+    for (Call call : inFlight) {
+      InferenceDispatcher.Queued queued = call.queued;
+      if (queued != null) {
+        queued.cancel("the client cancelled the stream");
+      }
+    }
+  }
+
+  private static ModelStreamInferResponse success(ModelInferResponse response) {
+    return ModelStreamInferResponse.newBuilder().setInferResponse(response).build();
+  }
+
+  private static ModelStreamInferResponse failure(RuntimeException error) {
+    Status status = StatusMapper.toStatus(error);
+    return ModelStreamInferResponse.newBuilder()
+        .setErrorMessage(status.getCode() + ": " + status.getDescription())
+        .build();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.gantry.server.transport;
+
+import dev.gantry.proto.ModelInferRequest;
+import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.server.error.CancelledException;
+import dev.gantry.server.error.GantryException;
+import dev.gantry.server.model.LoadedVersion;
+import dev.gantry.server.model.ModelRepository;
+import dev.gantry.server.scheduler.InferenceRequest;
+import dev.gantry.server.scheduler.ResponseListener;
+import dev.gantry.server.validation.RequestValidator;
+import dev.gantry.server.validation.ValidRequest;
+import dev.gantry.spi.Tensor;
+import io.grpc.Deadline;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Takes one inference request from the wire to the scheduler: finds the model version, validates
+ * the request, works out its deadline, and queues it with a listener that encodes the response.
+ * Shared by the unary and the streaming call so both behave the same.
+ */
+final class InferenceDispatcher {
+  private final ModelRepository repository;
+  private final RequestValidator validator;
+
+  InferenceDispatcher(ModelRepository repository, RequestValidator validator) {
+    this.repository = repository;
+    this.validator = validator;
+  }
+
+  /** A queued request, which its call can withdraw if the caller goes away. */
+  record Queued(LoadedVersion model, InferenceRequest request) {
+    void cancel(String why) {
+      model.scheduler().cancel(request, new CancelledException(why));
+    }
+  }
+
+  /**
+   * Queues a request; its outcome reaches exactly one of the two callbacks, from another thread.
+   *
+   * @param deadline the call's gRPC deadline, or null
+   * @throws GantryException when the request is rejected before it is queued
+   */
+  Queued submit(
+      ModelInferRequest message,
+      Deadline deadline,
+      Consumer<ModelInferResponse> onResponse,
+      Consumer<GantryException> onError) {
+    LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
+    ValidRequest valid = validator.validate(message, model);
+    long now = System.nanoTime();
+    long deadlineNanos = InferenceRequest.NO_DEADLINE;
+    if (deadline != null) {
+      deadlineNanos = now + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    }
+    long timeout = model.scheduler().policy().level(valid.priorityLevel())
+        .effectiveTimeoutNanos(valid.timeoutNanos());
+    if (timeout > 0) {
+      deadlineNanos = Math.min(deadlineNanos, now + timeout);
+    }
+    String id = message.getId();
+    InferenceRequest request =
+        new InferenceRequest(
+            id,
+            valid.inputs(),
+            Set.copyOf(valid.outputs()),
+            valid.batchSize(),
+            valid.priorityLevel(),
+            deadlineNanos,
+            new ResponseListener() {
+              @Override
+              public void onResponse(Map<String, Tensor> outputs) {
+                onResponse.accept(InferResponses.encode(model, id, valid.outputs(), outputs));
+              }
+
+              @Override
+              public void onError(GantryException error) {
+                onError.accept(error);
+              }
+            });
+    model.scheduler().submit(request);
+    return new Queued(model, request);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.gantry.server.transport;
+
+import dev.gantry.proto.GRPCInferenceServiceGrpc;
+import dev.gantry.proto.ModelConfigRequest;
+import dev.gantry.proto.ModelConfigResponse;
+import dev.gantry.proto.ModelInferRequest;
+import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.proto.ModelMetadataRequest;
+import dev.gantry.proto.ModelMetadataResponse;
+import dev.gantry.proto.ModelReadyRequest;
+import dev.gantry.proto.ModelReadyResponse;
+import dev.gantry.proto.ModelStreamInferResponse;
+import dev.gantry.proto.ServerLiveRequest;
+import dev.gantry.proto.ServerLiveResponse;
+import dev.gantry.proto.ServerMetadataRequest;
+import dev.gantry.proto.ServerMetadataResponse;
+import dev.gantry.proto.ServerReadyRequest;
+import dev.gantry.proto.ServerReadyResponse;
+import dev.gantry.server.error.GantryException;
+import dev.gantry.server.model.LoadedVersion;
+import dev.gantry.server.model.ModelRepository;
+import dev.gantry.server.model.ModelState;
+import dev.gantry.server.model.VersionStatus;
+import dev.gantry.server.validation.RequestValidator;
+import dev.gantry.spi.TensorSpec;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The {@code inference.GRPCInferenceService} of the Open Inference Protocol. Handlers run on the
+ * transport's threads and never block: they look up, validate and queue; the model's own threads
+ * answer. RPCs not overridden here answer UNIMPLEMENTED with the method's name.
+ */
+public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+  private final ServerIdentity identity;
+  private final ModelRepository repository;
+  private final BooleanSupplier ready;
+  private final InferenceDispatcher dispatcher;
+  private final int streamWindow;
+
+  /**
+   * @param ready whether the server is ready: start-up loading done and not shutting down
+   * @param streamWindow how many requests one stream may have in flight before reading stops
+   */
+  public InferenceService(
+      ServerIdentity identity,
+      ModelRepository repository,
+      RequestValidator validator,
+      BooleanSupplier ready,
+      int streamWindow) {
+    this.identity = identity;
+    this.repository = repository;
+    this.ready = ready;
+    this.dispatcher = new InferenceDispatcher(repository, validator);
+    this.streamWindow = streamWindow;
+  }
+
+  @Override
+  public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
+    reply(out, () -> ServerLiveResponse.newBuilder().setLive(true).build());
+  }
+
+  @Override
+  public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
+    reply(out, () -> ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+  }
+
+  @Override
+  public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
+    reply(out, () -> {
+      boolean modelReady;
+      try {
+        repository.resolve(request.getName(), request.getVersion());
+        modelReady = true;
+      } catch (GantryException e) {
+        modelReady = false;
+      }
+      return ModelReadyResponse.newBuilder().setReady(modelReady).build();
+    });
+  }
+
+  @Override
+  public void serverMetadata(
+      ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
+    reply(out, () -> ServerMetadataResponse.newBuilder()
+        .setName(identity.name())
+        .setVersion(identity.version())
+        .addAllExtensions(identity.extensions())
+        .build());
+  }
+
+  @Override
+  public void modelMetadata(
+      ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+    reply(out, () -> {
+      LoadedVersion model = repository.resolve(request.getName(), request.getVersion());
+      ModelMetadataResponse.Builder metadata = ModelMetadataResponse.newBuilder()
+          .setName(model.name())
+          .setPlatform(model.config().getPlatform());
+      if (request.getVersion().isEmpty()) {
+        for (VersionStatus status : repository.index()) {
+          if (status.model().equals(model.name()) && status.state() == ModelState.READY) {
+            metadata.addVersions(Long.toString(status.version()));
+          }
+        }
+      } else {
+        metadata.addVersions(Long.toString(model.version()));
+      }
+      model.signature().inputs().forEach(spec -> metadata.addInputs(tensorMetadata(spec)));
+      model.signature().outputs().forEach(spec -> metadata.addOutputs(tensorMetadata(spec)));
+      return metadata.build();
+    });
+  }
+
+  @Override
+  public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
+    reply(out, () -> ModelConfigResponse.newBuilder()
+        .setConfig(repository.resolve(request.getName(), request.getVersion()).config())
+        .build());
+  }
+
+  @Override
+  public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+    ServerCallStreamObserver<ModelInferResponse> call =
+        (ServerCallStreamObserver<ModelInferResponse>) out;
+    AtomicReference<InferenceDispatcher.Queued> queued = new AtomicReference<>();
+    call.setOnCancelHandler(() -> {
+      InferenceDispatcher.Queued withdrawn = queued.get();
+      if (withdrawn != null) {
+        withdrawn.cancel("the client cancelled the call");
+      }
+    });
+    try {
+      queued.set(dispatcher.submit(
+          request,
+          Context.current().getDeadline(),
+          response -> {
+            call.onNext(response);
+            call.onCompleted();
+          },
+          error -> call.onError(StatusMapper.toException(error))));
+      if (call.isCancelled()) {
+        queued.get().cancel("the client cancelled the call");
+      }
+    } catch (RuntimeException e) {
+      call.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public StreamObserver<ModelInferRequest> modelStreamInfer(
+      StreamObserver<ModelStreamInferResponse> out) {
+    return new InferStream(
+        dispatcher, (ServerCallStreamObserver<ModelStreamInferResponse>) out, streamWindow);
+  }
+
+  private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec spec) {
+    ModelMetadataResponse.TensorMetadata.Builder tensor =
+        ModelMetadataResponse.TensorMetadata.newBuilder()
+            .setName(spec.name())
+            .setDatatype(spec.dataType().name());
+    for (long dim : spec.shape()) {
+      tensor.addShape(dim);
+    }
+    return tensor.build();
+  }
+
+  private static <T> void reply(StreamObserver<T> out, Supplier<T> answer) {
+    T response;
+    try {
+      response = answer.get();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toException(e));
+      return;
+    }
+    out.onNext(response);
+    out.onCompleted();
+  }
+
+  /** The protocol extensions this server implements, as ServerMetadata lists them. */
+  static List<String> extensions() {
+    return List.of("model_configuration", "schedule_policy", "parameters");
+  }
+}

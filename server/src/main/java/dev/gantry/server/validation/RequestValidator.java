@@ -1,0 +1,281 @@
+package dev.gantry.server.validation;
+
+import com.google.protobuf.ByteString;
+import dev.gantry.proto.InferParameter;
+import dev.gantry.proto.ModelInferRequest;
+import dev.gantry.proto.ModelInferRequest.InferInputTensor;
+import dev.gantry.proto.ModelInferRequest.InferRequestedOutputTensor;
+import dev.gantry.proto.ModelInput;
+import dev.gantry.server.error.InvalidArgumentException;
+import dev.gantry.server.error.ResourceExhaustedException;
+import dev.gantry.server.error.UnimplementedException;
+import dev.gantry.server.model.LoadedVersion;
+import dev.gantry.spi.BytesElements;
+import dev.gantry.spi.DataType;
+import dev.gantry.spi.Shapes;
+import dev.gantry.spi.Tensor;
+import dev.gantry.spi.TensorSpec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a {@code ModelInferRequest} against the model it names and turns it into tensors, before
+ * anything is queued. Every rejection is an {@link InvalidArgumentException} (or, for limits, a
+ * {@link ResourceExhaustedException}) whose message names the field at fault and what was expected.
+ */
+public final class RequestValidator {
+  /** Request parameters Gantry reads; other names pass through unread, as in Triton. */
+  private static final Set<String> UNSUPPORTED_PARAMETERS =
+      Set.of("sequence_id", "sequence_start", "sequence_end", "shared_memory_region",
+          "shared_memory_offset", "shared_memory_byte_size", "classification");
+
+  private final long maxElementsPerTensor;
+
+  /** @param maxElementsPerTensor the most elements one input may have, checked before allocating */
+  public RequestValidator(long maxElementsPerTensor) {
+    this.maxElementsPerTensor = maxElementsPerTensor;
+  }
+
+  public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
+    checkParameters(request.getParametersMap(), model);
+    boolean raw = request.getRawInputContentsCount() > 0;
+    if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
+      throw new InvalidArgumentException(
+          "raw_input_contents has " + request.getRawInputContentsCount() + " entries but inputs "
+              + "has " + request.getInputsCount() + "; send one entry per input, in order");
+    }
+    Map<String, InferInputTensor> given = new HashMap<>();
+    Map<String, Integer> positions = new HashMap<>();
+    for (int i = 0; i < request.getInputsCount(); i++) {
+      InferInputTensor input = request.getInputs(i);
+      TensorSpec spec = model.signature().input(input.getName()).orElse(null);
+      if (spec == null) {
+        throw new InvalidArgumentException(
+            "inputs[" + i + "]: unknown input '" + input.getName() + "' for " + model.label()
+                + "; expected one of " + names(model.signature().inputs()));
+      }
+      if (given.put(input.getName(), input) != null) {
+        throw new InvalidArgumentException(
+            "inputs[" + i + "]: input '" + input.getName() + "' is given more than once");
+      }
+      positions.put(input.getName(), i);
+    }
+    Set<String> optional = model.config().getInputList().stream()
+        .filter(ModelInput::getOptional).map(ModelInput::getName).collect(Collectors.toSet());
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    long batchSize = -1;
+    String batchInput = null;
+    for (TensorSpec spec : model.signature().inputs()) {
+      InferInputTensor input = given.get(spec.name());
+      if (input == null) {
+        if (optional.contains(spec.name())) {
+          continue;
+        }
+        throw new InvalidArgumentException(
+            "missing input '" + spec.name() + "' required by " + model.label()
+                + "; expected inputs " + names(model.signature().inputs()));
+      }
+      long[] shape = checkShape(input, spec, model);
+      if (model.maxBatchSize() > 0) {
+        if (batchInput != null && shape[0] != batchSize) {
+          throw new InvalidArgumentException(
+              "input '" + spec.name() + "' has batch size " + shape[0] + " but input '"
+                  + batchInput + "' has " + batchSize + "; all inputs must agree");
+        }
+        batchSize = shape[0];
+        batchInput = spec.name();
+      }
+      ByteBuffer data = raw
+          ? rawData(input, spec, shape, request.getRawInputContents(positions.get(spec.name())),
+              positions.get(spec.name()))
+          : typedData(input, spec, shape);
+      inputs.put(spec.name(), new Tensor(spec.dataType(), shape, data));
+    }
+    return new ValidRequest(
+        inputs,
+        requestedOutputs(request, model),
+        model.maxBatchSize() > 0 ? batchSize : 1,
+        priorityLevel(request.getParametersMap(), model),
+        timeoutNanos(request.getParametersMap()));
+  }
+
+  private long[] checkShape(InferInputTensor input, TensorSpec spec, LoadedVersion model) {
+    String name = input.getName();
+    if (!input.getDatatype().equals(spec.dataType().name())) {
+      String problem = DataType.fromWireName(input.getDatatype()).isPresent()
+          ? "datatype " + input.getDatatype() + " does not match the model's "
+          : "unknown datatype '" + input.getDatatype() + "'; the model expects ";
+      throw new InvalidArgumentException("input '" + name + "': " + problem + spec.dataType());
+    }
+    long[] expected = spec.shape();
+    long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
+    if (shape.length != expected.length) {
+      throw new InvalidArgumentException(
+          "input '" + name + "': shape " + Shapes.format(shape) + " has rank " + shape.length
+              + " but the model expects rank " + expected.length + " " + Shapes.format(expected)
+              + (model.maxBatchSize() > 0 ? " (the first dimension is the batch size)" : ""));
+    }
+    for (int d = 0; d < shape.length; d++) {
+      if (shape[d] < 0) {
+        throw new InvalidArgumentException(
+            "input '" + name + "': shape " + Shapes.format(shape) + " has negative dimension "
+                + shape[d] + " at index " + d);
+      }
+      if (expected[d] != Shapes.VARIABLE && expected[d] != shape[d]) {
+        throw new InvalidArgumentException(
+            "input '" + name + "': dimension " + d + " is " + shape[d] + " but the model expects "
+                + expected[d] + " (shape " + Shapes.format(expected) + ")");
+      }
+    }
+    if (model.maxBatchSize() > 0) {
+      if (shape[0] < 1) {
+        throw new InvalidArgumentException(
+            "input '" + name + "': batch size (dimension 0) must be at least 1, got " + shape[0]);
+      }
+      if (shape[0] > model.maxBatchSize()) {
+        throw new InvalidArgumentException(
+            "input '" + name + "': batch size " + shape[0] + " exceeds max_batch_size "
+                + model.maxBatchSize() + " of " + model.label());
+      }
+    }
+    long elements;
+    try {
+      elements = Shapes.elementCount(shape);
+    } catch (ArithmeticException e) {
+      throw new InvalidArgumentException(
+          "input '" + name + "': shape " + Shapes.format(shape) + " has more elements than fit in "
+              + "a 64-bit count");
+    }
+    if (elements > maxElementsPerTensor) {
+      throw new ResourceExhaustedException(
+          "input '" + name + "': shape " + Shapes.format(shape) + " has " + elements
+              + " elements, over the server's limit of " + maxElementsPerTensor);
+    }
+    return shape;
+  }
+
+  private static ByteBuffer rawData(
+      InferInputTensor input, TensorSpec spec, long[] shape, ByteString raw, int position) {
+    String name = input.getName();
+    if (input.hasContents()) {
+      throw new InvalidArgumentException(
+          "input '" + name + "' has contents while the request also uses raw_input_contents; "
+              + "send every input one way");
+    }
+    long elements = Shapes.elementCount(shape);
+    ByteBuffer data = raw.asReadOnlyByteBuffer();
+    if (spec.dataType() == DataType.BYTES) {
+      long found;
+      try {
+        found = BytesElements.count(data);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidArgumentException(
+            "input '" + name + "': raw_input_contents[" + position + "] is not valid BYTES data: "
+                + e.getMessage());
+      }
+      if (found != elements) {
+        throw new InvalidArgumentException(
+            "input '" + name + "': raw_input_contents[" + position + "] holds " + found
+                + " BYTES elements but shape " + Shapes.format(shape) + " needs " + elements);
+      }
+      return data;
+    }
+    long expected = elements * spec.dataType().elementSize();
+    if (raw.size() != expected) {
+      throw new InvalidArgumentException(
+          "input '" + name + "': raw_input_contents[" + position + "] has " + raw.size()
+              + " bytes but " + spec.dataType() + " " + Shapes.format(shape) + " needs " + expected);
+    }
+    return data;
+  }
+
+  private static ByteBuffer typedData(InferInputTensor input, TensorSpec spec, long[] shape) {
+    if (!input.hasContents()) {
+      throw new InvalidArgumentException(
+          "input '" + input.getName() + "' has no data: set its contents or send "
+              + "raw_input_contents");
+    }
+    return TypedContents.toBytes(
+        input.getName(), spec.dataType(), input.getContents(), Shapes.elementCount(shape));
+  }
+
+  private static List<String> requestedOutputs(ModelInferRequest request, LoadedVersion model) {
+    if (request.getOutputsCount() == 0) {
+      return names(model.signature().outputs());
+    }
+    List<String> outputs = new ArrayList<>(request.getOutputsCount());
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < request.getOutputsCount(); i++) {
+      InferRequestedOutputTensor output = request.getOutputs(i);
+      if (model.signature().output(output.getName()).isEmpty()) {
+        throw new InvalidArgumentException(
+            "outputs[" + i + "]: unknown output '" + output.getName() + "' for " + model.label()
+                + "; expected one of " + names(model.signature().outputs()));
+      }
+      if (!seen.add(output.getName())) {
+        throw new InvalidArgumentException(
+            "outputs[" + i + "]: output '" + output.getName() + "' is requested more than once");
+      }
+      outputs.add(output.getName());
+    }
+    return outputs;
+  }
+
+  private static void checkParameters(Map<String, InferParameter> parameters, LoadedVersion model) {
+    for (String name : parameters.keySet()) {
+      if (UNSUPPORTED_PARAMETERS.contains(name)) {
+        throw new UnimplementedException(
+            "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
+      }
+    }
+  }
+
+  private static int priorityLevel(Map<String, InferParameter> parameters, LoadedVersion model) {
+    int levels = model.scheduler().policy().priorityLevels();
+    long priority = integerParameter(parameters, "priority");
+    if (priority == 0) {
+      return model.scheduler().policy().defaultPriorityLevel();
+    }
+    if (priority < 0 || priority > levels) {
+      throw new InvalidArgumentException(
+          "parameter 'priority' is " + Long.toUnsignedString(priority) + " but " + model.label()
+              + " has priority levels 1 to " + levels + " (0 for its default)");
+    }
+    return (int) priority;
+  }
+
+  private static long timeoutNanos(Map<String, InferParameter> parameters) {
+    long micros = integerParameter(parameters, "timeout");
+    if (micros < 0) {
+      throw new InvalidArgumentException(
+          "parameter 'timeout' must be 0 or more microseconds, got " + micros);
+    }
+    return TimeUnit.MICROSECONDS.toNanos(micros);
+  }
+
+  private static long integerParameter(Map<String, InferParameter> parameters, String name) {
+    InferParameter parameter = parameters.get(name);
+    if (parameter == null) {
+      return 0;
+    }
+    return switch (parameter.getParameterChoiceCase()) {
+      case INT64_PARAM -> parameter.getInt64Param();
+      case UINT64_PARAM -> parameter.getUint64Param();
+      default -> throw new InvalidArgumentException(
+          "parameter '" + name + "' must be an int64_param or uint64_param, got "
+              + parameter.getParameterChoiceCase().name().toLowerCase());
+    };
+  }
+
+  private static List<String> names(List<TensorSpec> specs) {
+    return specs.stream().map(TensorSpec::name).toList();
+  }
+}

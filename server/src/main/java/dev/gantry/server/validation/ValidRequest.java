@@ -1,0 +1,21 @@
+package dev.gantry.server.validation;
+
+import dev.gantry.spi.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A request that has passed validation: inputs as tensors in the model's order, ready for the
+ * scheduler, and the request's choices that the transport needs to answer it.
+ *
+ * @param outputs the outputs to return, in the order the response lists them
+ * @param batchSize the number of batch items (1 when the model does not batch)
+ * @param priorityLevel the queue level, 1 being the highest
+ * @param timeoutNanos the queue timeout the request asked for, or 0 for the model's default
+ */
+public record ValidRequest(
+    Map<String, Tensor> inputs,
+    List<String> outputs,
+    long batchSize,
+    int priorityLevel,
+    long timeoutNanos) {}
