@@ -1,0 +1,226 @@
+package dev.gantry.server.scheduler;
+
+import static dev.gantry.server.scheduler.Requests.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gantry.server.error.CancelledException;
+import dev.gantry.server.error.DeadlineExceededException;
+import dev.gantry.server.error.InternalException;
+import dev.gantry.server.error.ResourceExhaustedException;
+import dev.gantry.server.error.UnavailableException;
+import dev.gantry.spi.Tensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler's threads, deadlines, cancellation and result splitting, over a fake backend. */
+class ModelSchedulerTest {
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private final FakeInstance instance = new FakeInstance();
+  private final List<ExecutionRecord> records = new CopyOnWriteArrayList<>();
+  private ModelScheduler scheduler;
+
+  @AfterEach
+  void stop() {
+    instance.open();
+    if (scheduler != null) {
+      scheduler.shutdown(Duration.ofSeconds(5));
+    }
+    timer.shutdownNow();
+  }
+
+  private ModelScheduler start(BatchingPolicy policy) {
+    scheduler = new ModelScheduler("model 'fake' version 1", "test-fake", policy,
+        List.of(instance), timer, Ticker.SYSTEM, records::add);
+    return scheduler;
+  }
+
+  private static BatchingPolicy batching(int max, long delayMicros, int queueSize) {
+    return new BatchingPolicy(max, true, new int[0], TimeUnit.MICROSECONDS.toNanos(delayMicros),
+        false, 1, List.of(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, queueSize)));
+  }
+
+  private static float[] floats(Map<String, Tensor> outputs) {
+    Tensor y = outputs.get("y");
+    float[] values = new float[(int) y.elementCount()];
+    y.data().asFloatBuffer().get(values);
+    return values;
+  }
+
+  private List<ExecutionRecord> awaitRecords(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (records.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(count, records.size());
+    return records;
+  }
+
+  private static long nanosFromNow(long millis) {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  private static Throwable failureOf(CompletableFuture<?> outcome) throws Exception {
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> outcome.get(5, TimeUnit.SECONDS));
+    return e.getCause();
+  }
+
+  @Test
+  void queuedRequestsAreBatchedAndEachGetsItsOwnRows() throws Exception {
+    start(batching(8, 0, 16));
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> blocker = new CompletableFuture<>();
+    scheduler.submit(request("blocker", 1, 4, 0f, 1, InferenceRequest.NO_DEADLINE, blocker));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    List<CompletableFuture<Map<String, Tensor>>> outcomes = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
+      scheduler.submit(request("r" + i, i, 4, i, 1, InferenceRequest.NO_DEADLINE, outcome));
+      outcomes.add(outcome);
+    }
+    instance.open();
+    blocker.get(5, TimeUnit.SECONDS);
+    for (int i = 1; i <= 3; i++) {
+      float[] values = floats(outcomes.get(i - 1).get(5, TimeUnit.SECONDS));
+      assertEquals(i * 4, values.length);
+      for (float value : values) {
+        assertEquals(2f * i, value);
+      }
+    }
+    assertEquals(List.of(1L, 6L), instance.batchRows);
+    ExecutionRecord batched = awaitRecords(2).get(1);
+    assertEquals(3, batched.requests());
+    assertEquals(6, batched.items());
+    assertEquals(3, batched.queueNanos().length);
+    assertTrue(batched.succeeded());
+  }
+
+  @Test
+  void expiredRequestLeavesTheQueueWhileTheInstanceIsBusy() throws Exception {
+    start(batching(8, 0, 16));
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> blocker = new CompletableFuture<>();
+    scheduler.submit(request("blocker", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, blocker));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Map<String, Tensor>> late = new CompletableFuture<>();
+    scheduler.submit(request("late", 1, 4, 7f, 1, nanosFromNow(50), late));
+    Throwable error = failureOf(late);
+    assertInstanceOf(DeadlineExceededException.class, error);
+    assertTrue(error.getMessage().contains("'late'"), error.getMessage());
+    assertEquals(0, scheduler.queued());
+    instance.open();
+    blocker.get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(1f), instance.firstValues);
+  }
+
+  @Test
+  void cancelledRequestIsNeverExecuted() throws Exception {
+    start(batching(8, 0, 16));
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> blocker = new CompletableFuture<>();
+    scheduler.submit(request("blocker", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, blocker));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Map<String, Tensor>> gone = new CompletableFuture<>();
+    InferenceRequest request = request("gone", 1, 4, 9f, 1, InferenceRequest.NO_DEADLINE, gone);
+    scheduler.submit(request);
+    scheduler.cancel(request, new CancelledException("client went away"));
+    assertInstanceOf(CancelledException.class, failureOf(gone));
+    instance.open();
+    blocker.get(5, TimeUnit.SECONDS);
+    CompletableFuture<Map<String, Tensor>> after = new CompletableFuture<>();
+    scheduler.submit(request("after", 1, 4, 3f, 1, InferenceRequest.NO_DEADLINE, after));
+    after.get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(1f, 3f), instance.firstValues);
+  }
+
+  @Test
+  void fullQueueRejectsAtOnceNamingTheLimit() throws Exception {
+    start(batching(1, 0, 2));
+    instance.hold();
+    scheduler.submit(request("running", 1));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    scheduler.submit(request("q1", 1));
+    scheduler.submit(request("q2", 1));
+    ResourceExhaustedException error =
+        assertThrows(ResourceExhaustedException.class, () -> scheduler.submit(request("q3", 1)));
+    assertTrue(error.getMessage().contains("max_queue_size is 2"), error.getMessage());
+  }
+
+  @Test
+  void requestWhoseDeadlineHasPassedIsRefusedBeforeQueueing() {
+    start(batching(8, 0, 16));
+    assertThrows(DeadlineExceededException.class,
+        () -> scheduler.submit(request("past", 1, 1, System.nanoTime() - 1)));
+  }
+
+  @Test
+  void backendFailureFailsOnlyItsBatch() throws Exception {
+    start(batching(8, 0, 16));
+    instance.fail = true;
+    CompletableFuture<Map<String, Tensor>> failed = new CompletableFuture<>();
+    scheduler.submit(request("doomed", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, failed));
+    Throwable error = failureOf(failed);
+    assertInstanceOf(InternalException.class, error);
+    assertTrue(error.getMessage().contains("fake failure"), error.getMessage());
+    instance.fail = false;
+    CompletableFuture<Map<String, Tensor>> next = new CompletableFuture<>();
+    scheduler.submit(request("next", 1, 4, 2f, 1, InferenceRequest.NO_DEADLINE, next));
+    assertEquals(4f, floats(next.get(5, TimeUnit.SECONDS))[0]);
+    awaitRecords(2);
+    assertTrue(!records.get(0).succeeded() && records.get(1).succeeded());
+  }
+
+  @Test
+  void shutdownDrainsQueuedRequestsThenRefusesNewOnes() throws Exception {
+    start(batching(2, 1_000_000, 16));
+    List<CompletableFuture<Map<String, Tensor>>> outcomes = new ArrayList<>();
+    instance.hold();
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
+      scheduler.submit(request("r" + i, 1, 4, i, 1, InferenceRequest.NO_DEADLINE, outcome));
+      outcomes.add(outcome);
+    }
+    instance.open();
+    scheduler.shutdown(Duration.ofSeconds(5));
+    for (CompletableFuture<Map<String, Tensor>> outcome : outcomes) {
+      outcome.get(5, TimeUnit.SECONDS);
+    }
+    assertTrue(instance.closed);
+    assertThrows(UnavailableException.class, () -> scheduler.submit(request("late", 1)));
+  }
+
+  @Test
+  void requestsLeftAfterTheDrainTimeoutAreAnsweredUnavailable() throws Exception {
+    start(batching(1, 0, 16));
+    instance.hold();
+    scheduler.submit(request("stuck", 1));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Map<String, Tensor>> waiting = new CompletableFuture<>();
+    scheduler.submit(request("waiting", 1, 4, 0f, 1, InferenceRequest.NO_DEADLINE, waiting));
+    Thread opener = new Thread(() -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      instance.open();
+    });
+    opener.start();
+    scheduler.shutdown(Duration.ofMillis(50));
+    assertInstanceOf(UnavailableException.class, failureOf(waiting));
+    opener.join();
+  }
+}
