@@ -117,16 +117,16 @@ public final class InferenceRequest {
     this.sequence = sequence;
   }
 
-  /** Every input's dims after the first, one after the other, with each rank as a separator. */
+  /** Every input's rank followed by its dims after the first, one input after the other. */
   private static long[] shapeKeyOf(Map<String, Tensor> inputs) {
     int length = 0;
     for (Tensor tensor : inputs.values()) {
-      length += tensor.rank();
+      length += 1 + Math.max(0, tensor.rank() - 1);
     }
     long[] key = new long[length];
     int at = 0;
     for (Tensor tensor : inputs.values()) {
-      key[at++] = -tensor.rank();
+      key[at++] = tensor.rank();
       for (int d = 1; d < tensor.rank(); d++) {
         key[at++] = tensor.dim(d);
       }
