@@ -6,6 +6,7 @@ import dev.gantry.server.config.ModelConfigs;
 import dev.gantry.server.error.NotFoundException;
 import dev.gantry.server.error.UnavailableException;
 import dev.gantry.spi.ModelLoadException;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +186,7 @@ public final class ModelRepository {
       declared = ModelConfigs.read(entry.directory).orElse(ModelConfig.getDefaultInstance());
       versions = selectVersions(declared.getVersionPolicy(), versionsOnDisk(entry));
     } catch (ModelLoadException e) {
-      entry.failure = e.getMessage();
+      entry.failure = withoutRepositoryPath(entry, e.getMessage());
       log.error("model '{}' cannot load: {}", entry.name, e.getMessage());
       return List.of();
     }
@@ -206,7 +207,8 @@ public final class ModelRepository {
       log.info("{} is READY on {} ({} ms)", label, loaded.devices(),
           (System.nanoTime() - start) / 1_000_000);
     } catch (ModelLoadException | RuntimeException e) {
-      String reason = e instanceof ModelLoadException ? e.getMessage() : e.toString();
+      String reason = withoutRepositoryPath(
+          entry, e instanceof ModelLoadException ? e.getMessage() : e.toString());
       entry.put(version, new Slot(ModelState.UNAVAILABLE, reason, null));
       log.error("{} failed to load: {}", label, reason);
     }
@@ -258,6 +260,20 @@ public final class ModelRepository {
         }
         return onDisk.subList(Math.max(0, onDisk.size() - latest), onDisk.size());
     }
+  }
+
+  /**
+   * A failure reason with the repository's own location removed, so that callers see paths
+   * relative to the repository ({@code model/1/model.onnx}) and never the server's file system.
+   */
+  private static String withoutRepositoryPath(ModelEntry entry, String reason) {
+    if (reason == null) {
+      return "";
+    }
+    Path root = entry.directory.getParent();
+    return reason
+        .replace(root.toAbsolutePath() + File.separator, "")
+        .replace(root + File.separator, "");
   }
 
   private static Optional<Long> parseVersion(String text) {

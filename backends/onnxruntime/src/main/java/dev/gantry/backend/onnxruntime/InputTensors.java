@@ -1,0 +1,89 @@
+package dev.gantry.backend.onnxruntime;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import dev.gantry.spi.DataType;
+import dev.gantry.spi.InferenceException;
+import dev.gantry.spi.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The ONNX Runtime tensors made from one batch's inputs, owned together so that a single
+ * try-with-resources frees them all.
+ *
+ * <p>Fixed-size inputs cost at most one copy: ONNX Runtime wraps a direct buffer's memory as it is
+ * (Gantry's little-endian bytes are the native order of every platform ONNX Runtime Java ships
+ * for), and a heap buffer is copied once into a direct one. BYTES inputs become string tensors (see
+ * {@link StringElements}).
+ */
+final class InputTensors implements AutoCloseable {
+  private final Map<String, OnnxTensor> tensors;
+
+  private InputTensors(Map<String, OnnxTensor> tensors) {
+    this.tensors = tensors;
+  }
+
+  static InputTensors create(OrtEnvironment environment, Map<String, Tensor> inputs)
+      throws OrtException, InferenceException {
+    Map<String, OnnxTensor> tensors = new HashMap<>();
+    try {
+      for (Map.Entry<String, Tensor> input : inputs.entrySet()) {
+        tensors.put(input.getKey(), create(environment, input.getKey(), input.getValue()));
+      }
+    } catch (OrtException | InferenceException | RuntimeException e) {
+      closeAll(tensors.values());
+      throw e;
+    }
+    return new InputTensors(tensors);
+  }
+
+  /** The tensors by input name, for {@code OrtSession.run}. */
+  Map<String, OnnxTensor> byName() {
+    return tensors;
+  }
+
+  @Override
+  public void close() {
+    closeAll(tensors.values());
+  }
+
+  private static OnnxTensor create(OrtEnvironment environment, String name, Tensor tensor)
+      throws OrtException, InferenceException {
+    DataType type = tensor.dataType();
+    if (type == DataType.BYTES) {
+      return OnnxTensor.createTensor(
+          environment, StringElements.decode(name, tensor), tensor.shape());
+    }
+    OnnxJavaType javaType =
+        ElementTypes.inputJavaType(type)
+            .orElseThrow(
+                () ->
+                    new InferenceException(
+                        "input '"
+                            + name
+                            + "' is "
+                            + type
+                            + ", which ONNX Runtime's Java API cannot create"));
+    return OnnxTensor.createTensor(environment, direct(tensor.data()), tensor.shape(), javaType);
+  }
+
+  private static ByteBuffer direct(ByteBuffer data) {
+    if (data.isDirect()) {
+      return data;
+    }
+    ByteBuffer copy = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
+    return copy.put(data).flip();
+  }
+
+  private static void closeAll(Collection<OnnxTensor> tensors) {
+    for (OnnxTensor tensor : tensors) {
+      tensor.close();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.gantry.backend.onnxruntime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.gantry.spi.ComputePhases;
+import dev.gantry.spi.InferenceException;
+import dev.gantry.spi.ModelInstance;
+import dev.gantry.spi.ModelSignature;
+import dev.gantry.spi.Tensor;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One model instance: one ONNX Runtime session, with the signature read from it when it was created
+ * and the device it was placed on.
+ *
+ * <p>Each execution creates the input tensors, runs only the requested outputs, copies the results
+ * out and frees every native tensor before returning, whether or not the run succeeded.
+ */
+final class OnnxRuntimeInstance implements ModelInstance {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeInstance.class);
+
+  private final OrtEnvironment environment;
+  private final OrtSession session;
+  private final ModelSignature signature;
+  private final String device;
+  private final String description;
+
+  OnnxRuntimeInstance(
+      OrtEnvironment environment,
+      OrtSession session,
+      ModelSignature signature,
+      String device,
+      String description) {
+    this.environment = environment;
+    this.session = session;
+    this.signature = signature;
+    this.device = device;
+    this.description = description;
+  }
+
+  @Override
+  public ModelSignature signature() {
+    return signature;
+  }
+
+  @Override
+  public String device() {
+    return device;
+  }
+
+  @Override
+  public Map<String, Tensor> execute(
+      Map<String, Tensor> inputs, Set<String> outputs, ComputePhases phases)
+      throws InferenceException {
+    try (InputTensors onnxInputs = InputTensors.create(environment, inputs)) {
+      phases.inputsReady();
+      try (OrtSession.Result result = session.run(onnxInputs.byName(), outputs)) {
+        phases.inferenceDone();
+        return OutputTensors.read(result);
+      }
+    } catch (OrtException e) {
+      throw new InferenceException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      LOG.warn("closing the ONNX Runtime session of {} failed: {}", description, e.getMessage());
+    }
+  }
+}
