@@ -176,4 +176,17 @@ class ExampleRepositoryTest {
     return ModelProto.parseFrom(Files.readAllBytes(root.resolve(model).resolve("1/model.onnx")))
         .getGraph();
   }
+
+  @Test
+  void committedExampleRepositoryIsWhatThisClassWrites() throws Exception {
+    Path committed = Path.of("..", "models");
+    ExampleRepository.write(root);
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Path twin = committed.resolve(root.relativize(file).toString());
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(twin),
+            twin + " differs from what ExampleRepository writes; regenerate examples/models");
+      }
+    }
+  }
 }
