@@ -25,12 +25,14 @@ public final class InferenceRequest {
   private final Set<String> outputs;
   private final long batchSize;
   private final int priorityLevel;
-  private final long deadlineNanos;
+  private final long callDeadlineNanos;
+  private final long timeoutNanos;
   private final ResponseListener listener;
   private final long[] shapeKey;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private long enqueuedNanos;
   private long sequence;
+  private long expiresNanos = NO_DEADLINE;
 
   /**
    * @param id the caller's request id, echoed in the response
@@ -40,8 +42,9 @@ public final class InferenceRequest {
    * @param batchSize the number of batch items this request carries (1 when the model does not
    *     batch)
    * @param priorityLevel 1 (highest) to the model's number of levels
-   * @param deadlineNanos the {@link System#nanoTime()} instant after which the request must not
-   *     start, or {@link #NO_DEADLINE}
+   * @param callDeadlineNanos the {@link System#nanoTime()} instant after which the caller no
+   *     longer waits (its gRPC deadline), or {@link #NO_DEADLINE}
+   * @param timeoutNanos the queue timeout the request asks for, or 0 for its level's default
    * @param listener where the outcome goes
    */
   public InferenceRequest(
@@ -50,14 +53,16 @@ public final class InferenceRequest {
       Set<String> outputs,
       long batchSize,
       int priorityLevel,
-      long deadlineNanos,
+      long callDeadlineNanos,
+      long timeoutNanos,
       ResponseListener listener) {
     this.id = id;
     this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
     this.outputs = Set.copyOf(outputs);
     this.batchSize = batchSize;
     this.priorityLevel = priorityLevel;
-    this.deadlineNanos = deadlineNanos;
+    this.callDeadlineNanos = callDeadlineNanos;
+    this.timeoutNanos = timeoutNanos;
     this.listener = listener;
     this.shapeKey = shapeKeyOf(inputs);
   }
@@ -82,8 +87,17 @@ public final class InferenceRequest {
     return priorityLevel;
   }
 
-  public long deadlineNanos() {
-    return deadlineNanos;
+  public long callDeadlineNanos() {
+    return callDeadlineNanos;
+  }
+
+  public long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /** The instant the scheduler drops the request from its queue: deadline or REJECT timeout. */
+  long expiresNanos() {
+    return expiresNanos;
   }
 
   public ResponseListener listener() {
@@ -112,9 +126,10 @@ public final class InferenceRequest {
     return sequence;
   }
 
-  void markEnqueued(long nanos, long sequence) {
+  void markEnqueued(long nanos, long sequence, long expiresNanos) {
     this.enqueuedNanos = nanos;
     this.sequence = sequence;
+    this.expiresNanos = expiresNanos;
   }
 
   /** Every input's rank followed by its dims after the first, one input after the other. */

@@ -52,7 +52,8 @@ public final class ModelScheduler {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final RequestQueue queue;
-  private final Map<InferenceRequest, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
+  private final Map<InferenceRequest, Timers> timers = new ConcurrentHashMap<>();
+  private final ResponseOrder order;
   private final List<Thread> workers = new ArrayList<>();
   private State state = State.RUNNING;
 
@@ -77,6 +78,7 @@ public final class ModelScheduler {
     this.ticker = ticker;
     this.listener = listener;
     this.queue = new RequestQueue(policy);
+    this.order = new ResponseOrder(policy.preserveOrdering());
     for (int i = 0; i < this.instances.size(); i++) {
       ModelInstance instance = this.instances.get(i);
       Thread worker = new Thread(() -> serve(instance), threadPrefix + "-instance-" + i);
@@ -93,14 +95,26 @@ public final class ModelScheduler {
   /**
    * Queues a request. Its outcome reaches its listener later, from another thread.
    *
+   * <p>The request's queue timeout is its level's policy applied to what it asks for: under
+   * REJECT the request leaves the queue when it passes, under DELAY it moves behind the timely
+   * requests of its level. Its call deadline always removes it.
+   *
    * @throws UnavailableException if the version is unloading
    * @throws ResourceExhaustedException if the request's priority level is full
    * @throws DeadlineExceededException if its deadline has already passed
    */
   public void submit(InferenceRequest request) {
     long now = ticker.nanoTime();
-    if (request.deadlineNanos() != InferenceRequest.NO_DEADLINE
-        && request.deadlineNanos() - now <= 0) {
+    QueuePolicy queuePolicy = policy.level(request.priorityLevel());
+    long timeout = queuePolicy.effectiveTimeoutNanos(request.timeoutNanos());
+    long expires = request.callDeadlineNanos();
+    long delayAt = InferenceRequest.NO_DEADLINE;
+    if (timeout > 0 && queuePolicy.timeoutAction() == QueuePolicy.TimeoutAction.REJECT) {
+      expires = Math.min(expires, now + timeout);
+    } else if (timeout > 0) {
+      delayAt = now + timeout;
+    }
+    if (expires != InferenceRequest.NO_DEADLINE && expires - now <= 0) {
       throw new DeadlineExceededException(
           "deadline passed before request '" + request.id() + "' reached the queue of " + label);
     }
@@ -109,21 +123,24 @@ public final class ModelScheduler {
       if (state != State.RUNNING) {
         throw new UnavailableException(label + " is unloading and takes no new requests");
       }
-      if (!queue.offer(request, now)) {
+      if (!queue.offer(request, now, expires)) {
         int level = request.priorityLevel();
         throw new ResourceExhaustedException(
             "queue of " + label + " is full at priority level " + level + ": max_queue_size is "
-                + policy.level(level).maxQueueSize());
+                + queuePolicy.maxQueueSize());
       }
       changed.signal();
     } finally {
       lock.unlock();
     }
-    if (request.deadlineNanos() != InferenceRequest.NO_DEADLINE) {
-      expiries.put(
-          request,
-          timer.schedule(
-              () -> expire(request), request.deadlineNanos() - now, TimeUnit.NANOSECONDS));
+    ScheduledFuture<?> expiry = expires == InferenceRequest.NO_DEADLINE
+        ? null
+        : timer.schedule(() -> expire(request), expires - now, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> delay = delayAt == InferenceRequest.NO_DEADLINE
+        ? null
+        : timer.schedule(() -> delay(request), delayAt - now, TimeUnit.NANOSECONDS);
+    if (expiry != null || delay != null) {
+      timers.put(request, new Timers(expiry, delay));
     }
   }
 
@@ -133,7 +150,7 @@ public final class ModelScheduler {
    */
   public void cancel(InferenceRequest request, GantryException reason) {
     if (withdraw(request) && request.claim()) {
-      request.listener().onError(reason);
+      complete(request, () -> request.listener().onError(reason));
     }
   }
 
@@ -183,10 +200,10 @@ public final class ModelScheduler {
       lock.unlock();
     }
     for (InferenceRequest request : abandoned) {
-      cancelExpiry(request);
+      cancelTimers(request);
       if (request.claim()) {
-        request.listener().onError(
-            new UnavailableException(label + " was unloaded before the request could run"));
+        complete(request, () -> request.listener().onError(
+            new UnavailableException(label + " was unloaded before the request could run")));
       }
     }
     joinWorkers(Long.MAX_VALUE);
@@ -223,12 +240,11 @@ public final class ModelScheduler {
     } finally {
       lock.unlock();
     }
-    cancelExpiry(request);
+    cancelTimers(request);
     return true;
   }
 
   private void expire(InferenceRequest request) {
-    expiries.remove(request);
     boolean removed;
     lock.lock();
     try {
@@ -236,20 +252,38 @@ public final class ModelScheduler {
     } finally {
       lock.unlock();
     }
+    cancelTimers(request);
     if (removed && request.claim()) {
-      request.listener().onError(
-          new DeadlineExceededException(
-              "request '" + request.id() + "' timed out after "
-                  + TimeUnit.NANOSECONDS.toMicros(ticker.nanoTime() - request.enqueuedNanos())
-                  + " us in the queue of " + label));
+      long waitedMicros =
+          TimeUnit.NANOSECONDS.toMicros(ticker.nanoTime() - request.enqueuedNanos());
+      String why = request.expiresNanos() == request.callDeadlineNanos()
+          ? "the call's deadline passed"
+          : "its queue timeout passed";
+      complete(request, () -> request.listener().onError(new DeadlineExceededException(
+          "request '" + request.id() + "' left the queue of " + label + " unexecuted: " + why
+              + " after " + waitedMicros + " us")));
     }
   }
 
-  private void cancelExpiry(InferenceRequest request) {
-    ScheduledFuture<?> expiry = expiries.remove(request);
-    if (expiry != null) {
-      expiry.cancel(false);
+  private void delay(InferenceRequest request) {
+    lock.lock();
+    try {
+      queue.delay(request);
+    } finally {
+      lock.unlock();
     }
+  }
+
+  private void cancelTimers(InferenceRequest request) {
+    Timers pending = timers.remove(request);
+    if (pending != null) {
+      pending.cancel();
+    }
+  }
+
+  /** Delivers an outcome, in arrival order when the policy preserves ordering. */
+  private void complete(InferenceRequest request, Runnable delivery) {
+    order.complete(request.sequence(), delivery);
   }
 
   private void serve(ModelInstance instance) {
@@ -293,7 +327,7 @@ public final class ModelScheduler {
     long dispatched = ticker.nanoTime();
     List<InferenceRequest> batch = new ArrayList<>(dispatch.batch().size());
     for (InferenceRequest request : dispatch.batch()) {
-      cancelExpiry(request);
+      cancelTimers(request);
       if (request.claim()) {
         batch.add(request);
       }
@@ -380,13 +414,27 @@ public final class ModelScheduler {
       }
     }
     for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).listener().onResponse(perRequest.get(i));
+      InferenceRequest request = batch.get(i);
+      Map<String, Tensor> own = perRequest.get(i);
+      complete(request, () -> request.listener().onResponse(own));
     }
   }
 
-  private static void fail(List<InferenceRequest> batch, GantryException error) {
+  private void fail(List<InferenceRequest> batch, GantryException error) {
     for (InferenceRequest request : batch) {
-      request.listener().onError(error);
+      complete(request, () -> request.listener().onError(error));
+    }
+  }
+
+  /** The timers of one queued request: its expiry and its DELAY demotion, either may be absent. */
+  private record Timers(ScheduledFuture<?> expiry, ScheduledFuture<?> delay) {
+    void cancel() {
+      if (expiry != null) {
+        expiry.cancel(false);
+      }
+      if (delay != null) {
+        delay.cancel(false);
+      }
     }
   }
 

@@ -2,44 +2,54 @@ package dev.gantry.server.scheduler;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
- * The queued requests of one model version, one FIFO per priority level, and the batching rules
- * that decide when and what to dispatch.
+ * The queued requests of one model version, and the batching rules that decide when and what to
+ * dispatch. Each priority level has two FIFOs: requests within their queue timeout, and behind
+ * them the requests whose timeout passed under the DELAY action.
  *
  * <p>Pure bookkeeping with time passed in, so that batch formation can be tested with an exact
  * clock; the {@link DynamicBatchScheduler} guards it with its lock.
  */
 final class RequestQueue {
   private final BatchingPolicy policy;
-  private final List<ArrayDeque<InferenceRequest>> levels = new ArrayList<>();
+  private final List<ArrayDeque<InferenceRequest>> timely = new ArrayList<>();
+  private final List<ArrayDeque<InferenceRequest>> delayed = new ArrayList<>();
+  private final List<ArrayDeque<InferenceRequest>> servingOrder = new ArrayList<>();
   private long nextSequence;
   private int size;
 
   RequestQueue(BatchingPolicy policy) {
     this.policy = policy;
     for (int i = 0; i < policy.priorityLevels(); i++) {
-      levels.add(new ArrayDeque<>());
+      timely.add(new ArrayDeque<>());
+      delayed.add(new ArrayDeque<>());
+      servingOrder.add(timely.get(i));
+      servingOrder.add(delayed.get(i));
     }
   }
 
-  /** Queues a request at the back of its level; false when that level is full. */
-  boolean offer(InferenceRequest request, long nowNanos) {
-    ArrayDeque<InferenceRequest> level = levels.get(request.priorityLevel() - 1);
-    if (level.size() >= policy.level(request.priorityLevel()).maxQueueSize()) {
+  /**
+   * Queues a request at the back of its level; false when that level is full.
+   *
+   * @param expiresNanos when the request must leave the queue unexecuted
+   */
+  boolean offer(InferenceRequest request, long nowNanos, long expiresNanos) {
+    int index = request.priorityLevel() - 1;
+    if (size(request.priorityLevel()) >= policy.level(request.priorityLevel()).maxQueueSize()) {
       return false;
     }
-    request.markEnqueued(nowNanos, nextSequence++);
-    level.addLast(request);
+    request.markEnqueued(nowNanos, nextSequence++, expiresNanos);
+    timely.get(index).addLast(request);
     size++;
     return true;
   }
 
   /** Takes a request out wherever it is; false if it was not queued. */
   boolean remove(InferenceRequest request) {
-    boolean removed = levels.get(request.priorityLevel() - 1).remove(request);
+    int index = request.priorityLevel() - 1;
+    boolean removed = timely.get(index).remove(request) || delayed.get(index).remove(request);
     if (removed) {
       size--;
     }
@@ -47,16 +57,17 @@ final class RequestQueue {
   }
 
   /**
-   * Moves a request behind every other request of its level, for the DELAY timeout action.
+   * Moves a request whose queue timeout passed behind every request of its level that is still
+   * within its timeout: the DELAY timeout action.
    *
-   * @return false if it was not queued
+   * @return false if it was not waiting among the timely requests
    */
-  boolean moveToBack(InferenceRequest request) {
-    ArrayDeque<InferenceRequest> level = levels.get(request.priorityLevel() - 1);
-    if (!level.remove(request)) {
+  boolean delay(InferenceRequest request) {
+    int index = request.priorityLevel() - 1;
+    if (!timely.get(index).remove(request)) {
       return false;
     }
-    level.addLast(request);
+    delayed.get(index).addLast(request);
     return true;
   }
 
@@ -65,15 +76,15 @@ final class RequestQueue {
   }
 
   int size(int priorityLevel) {
-    return levels.get(priorityLevel - 1).size();
+    return timely.get(priorityLevel - 1).size() + delayed.get(priorityLevel - 1).size();
   }
 
   /** Removes and returns every queued request, highest priority first. */
   List<InferenceRequest> drain() {
     List<InferenceRequest> all = new ArrayList<>(size);
-    for (ArrayDeque<InferenceRequest> level : levels) {
-      all.addAll(level);
-      level.clear();
+    for (ArrayDeque<InferenceRequest> fifo : servingOrder) {
+      all.addAll(fifo);
+      fifo.clear();
     }
     size = 0;
     return all;
@@ -100,8 +111,8 @@ final class RequestQueue {
     long preferredItems = 0;
     int preferredCount = 0;
     long earliestDeadline = InferenceRequest.NO_DEADLINE;
-    for (ArrayDeque<InferenceRequest> level : levels) {
-      for (InferenceRequest request : level) {
+    for (ArrayDeque<InferenceRequest> fifo : servingOrder) {
+      for (InferenceRequest request : fifo) {
         if (items == policy.maxBatchSize()) {
           break;
         }
@@ -110,7 +121,7 @@ final class RequestQueue {
         }
         batch.add(request);
         items += request.batchSize();
-        earliestDeadline = Math.min(earliestDeadline, request.deadlineNanos());
+        earliestDeadline = Math.min(earliestDeadline, request.expiresNanos());
         if (policy.isPreferred(items)) {
           preferredItems = items;
           preferredCount = batch.size();
@@ -144,10 +155,10 @@ final class RequestQueue {
   }
 
   private InferenceRequest head() {
-    for (ArrayDeque<InferenceRequest> level : levels) {
-      Iterator<InferenceRequest> it = level.iterator();
-      if (it.hasNext()) {
-        return it.next();
+    for (ArrayDeque<InferenceRequest> fifo : servingOrder) {
+      InferenceRequest first = fifo.peekFirst();
+      if (first != null) {
+        return first;
       }
     }
     return null;

@@ -51,16 +51,9 @@ final class InferenceDispatcher {
       Consumer<GantryException> onError) {
     LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
     ValidRequest valid = validator.validate(message, model);
-    long now = System.nanoTime();
-    long deadlineNanos = InferenceRequest.NO_DEADLINE;
-    if (deadline != null) {
-      deadlineNanos = now + deadline.timeRemaining(TimeUnit.NANOSECONDS);
-    }
-    long timeout = model.scheduler().policy().level(valid.priorityLevel())
-        .effectiveTimeoutNanos(valid.timeoutNanos());
-    if (timeout > 0) {
-      deadlineNanos = Math.min(deadlineNanos, now + timeout);
-    }
+    long deadlineNanos = deadline == null
+        ? InferenceRequest.NO_DEADLINE
+        : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
     String id = message.getId();
     InferenceRequest request =
         new InferenceRequest(
@@ -70,6 +63,7 @@ final class InferenceDispatcher {
             valid.batchSize(),
             valid.priorityLevel(),
             deadlineNanos,
+            valid.timeoutNanos(),
             new ResponseListener() {
               @Override
               public void onResponse(Map<String, Tensor> outputs) {

@@ -25,12 +25,19 @@ final class FakeInstance implements ModelInstance {
   final List<Float> firstValues = new CopyOnWriteArrayList<>();
   final CountDownLatch started = new CountDownLatch(1);
   private volatile CountDownLatch gate = new CountDownLatch(0);
+  private volatile float onlyValue = Float.NaN;
   volatile boolean fail;
   volatile boolean closed;
 
   /** Makes executions wait until {@link #open()}. */
   void hold() {
     gate = new CountDownLatch(1);
+  }
+
+  /** Makes only executions whose first input value is {@code value} wait until {@link #open()}. */
+  void holdOnly(float value) {
+    onlyValue = value;
+    hold();
   }
 
   void open() {
@@ -58,7 +65,8 @@ final class FakeInstance implements ModelInstance {
     firstValues.add(x.data().getFloat(0));
     started.countDown();
     try {
-      if (!gate.await(10, TimeUnit.SECONDS)) {
+      boolean held = Float.isNaN(onlyValue) || x.data().getFloat(0) == onlyValue;
+      if (held && !gate.await(10, TimeUnit.SECONDS)) {
         throw new InferenceException("gate never opened");
       }
     } catch (InterruptedException e) {

@@ -223,4 +223,67 @@ class ModelSchedulerTest {
     assertInstanceOf(UnavailableException.class, failureOf(waiting));
     opener.join();
   }
+
+  private static BatchingPolicy withQueuePolicy(QueuePolicy queuePolicy, boolean preserveOrdering) {
+    return new BatchingPolicy(1, true, new int[0], 0, preserveOrdering, 1, List.of(queuePolicy));
+  }
+
+  @Test
+  void queueTimeoutUnderRejectAnswersDeadlineExceeded() throws Exception {
+    start(withQueuePolicy(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT,
+        TimeUnit.MILLISECONDS.toNanos(30), false, 16), false));
+    instance.hold();
+    scheduler.submit(request("running", 1));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Map<String, Tensor>> waiting = new CompletableFuture<>();
+    scheduler.submit(request("waiting", 1, 4, 5f, 1, InferenceRequest.NO_DEADLINE, waiting));
+    Throwable error = failureOf(waiting);
+    assertInstanceOf(DeadlineExceededException.class, error);
+    assertTrue(error.getMessage().contains("queue timeout passed"), error.getMessage());
+  }
+
+  @Test
+  void queueTimeoutUnderDelayMovesTheRequestBehindTimelyOnes() throws Exception {
+    start(withQueuePolicy(new QueuePolicy(QueuePolicy.TimeoutAction.DELAY, 0, true, 16), false));
+    instance.hold();
+    scheduler.submit(request("running", 1, 4, 0f, 1, InferenceRequest.NO_DEADLINE,
+        new CompletableFuture<>()));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Map<String, Tensor>> slow = new CompletableFuture<>();
+    scheduler.submit(new InferenceRequest("slow", request("x", 1).inputs(), java.util.Set.of("y"),
+        1, 1, InferenceRequest.NO_DEADLINE, TimeUnit.MILLISECONDS.toNanos(20),
+        request("slow", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, slow).listener()));
+    CompletableFuture<Map<String, Tensor>> timely = new CompletableFuture<>();
+    scheduler.submit(request("timely", 1, 4, 2f, 1, InferenceRequest.NO_DEADLINE, timely));
+    Thread.sleep(100);
+    instance.open();
+    slow.get(5, TimeUnit.SECONDS);
+    timely.get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(0f, 2f, 0f), instance.firstValues);
+  }
+
+  @Test
+  void preserveOrderingHoldsLaterResponsesUntilEarlierOnesAreDone() throws Exception {
+    FakeInstance second = new FakeInstance();
+    second.holdOnly(1f);
+    instance.holdOnly(1f);
+    scheduler = new ModelScheduler("model 'fake' version 1", "test-fake",
+        withQueuePolicy(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, 16), true),
+        List.of(instance, second), timer, Ticker.SYSTEM, records::add);
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    CompletableFuture<Map<String, Tensor>> first = new CompletableFuture<>();
+    CompletableFuture<Map<String, Tensor>> later = new CompletableFuture<>();
+    first.thenRun(() -> delivered.add("first"));
+    later.thenRun(() -> delivered.add("later"));
+    scheduler.submit(request("first", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, first));
+    scheduler.submit(request("later", 1, 4, 2f, 1, InferenceRequest.NO_DEADLINE, later));
+    awaitRecords(1);
+    assertTrue(!later.isDone() && !first.isDone());
+    instance.open();
+    second.open();
+    first.get(5, TimeUnit.SECONDS);
+    later.get(5, TimeUnit.SECONDS);
+    assertEquals(List.of("first", "later"), delivered);
+    second.close();
+  }
 }

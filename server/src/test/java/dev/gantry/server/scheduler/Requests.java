@@ -22,7 +22,7 @@ final class Requests {
       data.putFloat(value);
     }
     Tensor x = new Tensor(DataType.FP32, new long[] {rows, width}, data.flip());
-    return new InferenceRequest(id, Map.of("x", x), Set.of("y"), rows, level, deadline,
+    return new InferenceRequest(id, Map.of("x", x), Set.of("y"), rows, level, deadline, 0,
         new ResponseListener() {
           @Override
           public void onResponse(Map<String, Tensor> outputs) {
