@@ -3,11 +3,14 @@ package dev.gantry.server;
 import dev.gantry.server.model.Backends;
 import dev.gantry.server.model.ModelLoader;
 import dev.gantry.server.model.ModelRepository;
-import dev.gantry.server.scheduler.ExecutionListener;
+import dev.gantry.server.metrics.ServerMetrics;
+import dev.gantry.server.transport.CallMetricsInterceptor;
 import dev.gantry.server.transport.InferenceService;
 import dev.gantry.server.transport.ServerIdentity;
 import dev.gantry.server.validation.RequestValidator;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -42,6 +45,8 @@ public final class GantryServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer;
   private final ExecutorService loadPool;
+  private final ServerMetrics metrics = new ServerMetrics();
+  private HTTPServer metricsEndpoint;
   private volatile boolean ready;
   private volatile boolean stopping;
 
@@ -53,9 +58,9 @@ public final class GantryServer implements AutoCloseable {
     this.timer = deadlines;
     this.loadPool = Executors.newFixedThreadPool(
         Math.max(2, Runtime.getRuntime().availableProcessors()), named("gantry-model-loader"));
-    ModelLoader loader = new ModelLoader(
-        Backends.discover(), timer, options.maxQueueSize(), (model, version) -> ExecutionListener.NONE);
-    this.repository = new ModelRepository(options.modelRepositories(), loader, loadPool);
+    ModelLoader loader =
+        new ModelLoader(Backends.discover(), timer, options.maxQueueSize(), metrics);
+    this.repository = new ModelRepository(options.modelRepositories(), loader, loadPool, metrics);
     InferenceService service = new InferenceService(
         ServerIdentity.gantry(),
         repository,
@@ -65,7 +70,7 @@ public final class GantryServer implements AutoCloseable {
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()))
         .directExecutor()
         .maxInboundMessageSize(options.maxMessageBytes())
-        .addService(service)
+        .addService(ServerInterceptors.intercept(service, new CallMetricsInterceptor(metrics)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();
@@ -78,6 +83,18 @@ public final class GantryServer implements AutoCloseable {
     server.health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
     server.grpc.start();
     log.info("gRPC listening on {}:{}", options.host(), server.port());
+    if (options.metricsPort() >= 0) {
+      server.metricsEndpoint = HTTPServer.builder()
+          .hostname(options.host())
+          .port(options.metricsPort())
+          .registry(server.metrics.prometheus())
+          .buildAndStart();
+      log.info("Prometheus metrics on http://{}:{}/metrics", options.host(),
+          server.metricsEndpoint.getPort());
+    }
+    if (options.jmx()) {
+      server.metrics.startJmx();
+    }
     server.repository.loadAll();
     server.ready = true;
     server.health.setStatus("", ServingStatus.SERVING);
@@ -96,6 +113,11 @@ public final class GantryServer implements AutoCloseable {
 
   public ModelRepository repository() {
     return repository;
+  }
+
+  /** The port of the Prometheus endpoint, or -1 when it is off. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? -1 : metricsEndpoint.getPort();
   }
 
   /**
@@ -122,6 +144,10 @@ public final class GantryServer implements AutoCloseable {
     }
     timer.shutdownNow();
     loadPool.shutdownNow();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    metrics.close();
     log.info("server stopped");
   }
 

@@ -66,6 +66,17 @@ public final class Main implements Runnable {
         description = "Seconds shutdown waits for queued and running requests (default: ${DEFAULT-VALUE}).")
     long exitTimeoutSecs;
 
+    @Option(names = "--metrics-port", defaultValue = "" + ServerOptions.DEFAULT_METRICS_PORT,
+        description = "Port of the Prometheus endpoint /metrics (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--allow-metrics", defaultValue = "true", arity = "1",
+        description = "Serve Prometheus metrics over HTTP (default: ${DEFAULT-VALUE}).")
+    boolean allowMetrics;
+
+    @Option(names = "--jmx", description = "Also publish every metric as a JMX MBean.")
+    boolean jmx;
+
     @Override
     public Integer call() throws Exception {
       for (Path repository : repositories) {
@@ -76,7 +87,8 @@ public final class Main implements Runnable {
       }
       ServerOptions options = new ServerOptions(
           repositories, host, grpcPort, maxMessageBytes, maxQueueSize, maxElementsPerTensor,
-          ServerOptions.DEFAULT_STREAM_WINDOW, Duration.ofSeconds(exitTimeoutSecs));
+          ServerOptions.DEFAULT_STREAM_WINDOW, Duration.ofSeconds(exitTimeoutSecs),
+          allowMetrics ? metricsPort : -1, jmx);
       GantryServer server = GantryServer.start(options);
       Thread shutdown = new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

@@ -16,6 +16,9 @@ import java.util.List;
  * @param maxElementsPerTensor the most elements one input tensor may have
  * @param streamWindow how many requests one inference stream may have in flight
  * @param exitTimeout how long shutdown waits for queued and running requests
+ * @param metricsPort the Prometheus HTTP port ({@code /metrics}); 0 picks a free one; negative
+ *     turns the endpoint off
+ * @param jmx whether every metric is also published as a JMX MBean
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -25,7 +28,9 @@ public record ServerOptions(
     int maxQueueSize,
     long maxElementsPerTensor,
     int streamWindow,
-    Duration exitTimeout) {
+    Duration exitTimeout,
+    int metricsPort,
+    boolean jmx) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -37,8 +42,24 @@ public record ServerOptions(
   public static final long DEFAULT_MAX_ELEMENTS_PER_TENSOR = 1L << 28;
   public static final int DEFAULT_STREAM_WINDOW = 64;
   public static final Duration DEFAULT_EXIT_TIMEOUT = Duration.ofSeconds(30);
+  public static final int DEFAULT_METRICS_PORT = 8002;
 
-  /** Defaults everywhere, on the loopback address and a free port: what tests start with. */
+  /** These options with another gRPC message size limit. */
+  public ServerOptions withMaxMessageBytes(int bytes) {
+    return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
+        maxElementsPerTensor, streamWindow, exitTimeout, metricsPort, jmx);
+  }
+
+  /** These options with another shutdown drain timeout. */
+  public ServerOptions withExitTimeout(Duration timeout) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, streamWindow, timeout, metricsPort, jmx);
+  }
+
+  /**
+   * Defaults everywhere, on the loopback address with free gRPC and metrics ports: what tests
+   * start with.
+   */
   public static ServerOptions forRepositories(Path... repositories) {
     return new ServerOptions(
         List.of(repositories),
@@ -48,6 +69,8 @@ public record ServerOptions(
         DEFAULT_MAX_QUEUE_SIZE,
         DEFAULT_MAX_ELEMENTS_PER_TENSOR,
         DEFAULT_STREAM_WINDOW,
-        DEFAULT_EXIT_TIMEOUT);
+        DEFAULT_EXIT_TIMEOUT,
+        0,
+        false);
   }
 }

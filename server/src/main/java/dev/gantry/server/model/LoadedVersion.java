@@ -1,6 +1,7 @@
 package dev.gantry.server.model;
 
 import dev.gantry.proto.ModelConfig;
+import dev.gantry.server.metrics.ModelMetrics;
 import dev.gantry.server.scheduler.ModelScheduler;
 import dev.gantry.spi.ModelSignature;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.List;
  *
  * @param signature the served inputs and outputs, with the batch dimension when the model batches
  * @param devices where each instance runs, as the backend reports it
+ * @param metrics this version's measurements, fed by its scheduler and the transport
  */
 public record LoadedVersion(
     String name,
@@ -19,7 +21,8 @@ public record LoadedVersion(
     ModelConfig config,
     ModelSignature signature,
     List<String> devices,
-    ModelScheduler scheduler) {
+    ModelScheduler scheduler,
+    ModelMetrics metrics) {
 
   public int maxBatchSize() {
     return config.getMaxBatchSize();
@@ -34,8 +37,9 @@ public record LoadedVersion(
     return "model '" + name + "' version " + version;
   }
 
-  /** Drains the scheduler and closes the instances. */
+  /** Drains the scheduler, closes the instances and drops the version's metrics. */
   void unload(Duration drainTimeout) {
     scheduler.shutdown(drainTimeout);
+    metrics.unregister();
   }
 }

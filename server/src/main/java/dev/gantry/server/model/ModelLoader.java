@@ -5,8 +5,9 @@ import dev.gantry.server.config.BatchingPolicies;
 import dev.gantry.server.config.InstancePlacements;
 import dev.gantry.server.config.InstancePlacements.Placement;
 import dev.gantry.server.config.ModelConfigs;
+import dev.gantry.server.metrics.ModelMetrics;
+import dev.gantry.server.metrics.ServerMetrics;
 import dev.gantry.server.scheduler.BatchingPolicy;
-import dev.gantry.server.scheduler.ExecutionListener;
 import dev.gantry.server.scheduler.ModelScheduler;
 import dev.gantry.server.scheduler.Ticker;
 import dev.gantry.spi.Backend;
@@ -31,23 +32,17 @@ public final class ModelLoader {
   private final Backends backends;
   private final ScheduledExecutorService timer;
   private final int defaultMaxQueueSize;
-  private final ExecutionListenerFactory listeners;
-
-  /** Makes the execution listener of each loaded version, to feed statistics and metrics. */
-  @FunctionalInterface
-  public interface ExecutionListenerFactory {
-    ExecutionListener forVersion(String model, long version);
-  }
+  private final ServerMetrics metrics;
 
   public ModelLoader(
       Backends backends,
       ScheduledExecutorService timer,
       int defaultMaxQueueSize,
-      ExecutionListenerFactory listeners) {
+      ServerMetrics metrics) {
     this.backends = backends;
     this.timer = timer;
     this.defaultMaxQueueSize = defaultMaxQueueSize;
-    this.listeners = listeners;
+    this.metrics = metrics;
   }
 
   /**
@@ -56,6 +51,7 @@ public final class ModelLoader {
    */
   public LoadedVersion load(String name, long version, Path modelDirectory, ModelConfig declared)
       throws ModelLoadException {
+    long start = System.nanoTime();
     Path versionDirectory = modelDirectory.resolve(Long.toString(version));
     Backend backend = backends.select(declared, versionDirectory);
     List<Placement> placements = InstancePlacements.from(declared);
@@ -70,6 +66,7 @@ public final class ModelLoader {
       BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
       String label = LoadedVersion.label(name, version);
+      ModelMetrics versionMetrics = metrics.forVersion(name, version);
       ModelScheduler scheduler =
           new ModelScheduler(
               label,
@@ -78,14 +75,17 @@ public final class ModelLoader {
               instances,
               timer,
               Ticker.SYSTEM,
-              listeners.forVersion(name, version));
+              versionMetrics);
+      versionMetrics.watchQueue(policy.priorityLevels(), scheduler::queued, scheduler::queued);
+      versionMetrics.loaded(System.nanoTime() - start);
       return new LoadedVersion(
           name,
           version,
           config,
           signature,
           instances.stream().map(ModelInstance::device).toList(),
-          scheduler);
+          scheduler,
+          versionMetrics);
     } catch (ModelLoadException | RuntimeException e) {
       instances.forEach(ModelInstance::close);
       throw e;

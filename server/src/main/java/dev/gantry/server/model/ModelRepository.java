@@ -5,6 +5,7 @@ import dev.gantry.proto.ModelVersionPolicy;
 import dev.gantry.server.config.ModelConfigs;
 import dev.gantry.server.error.NotFoundException;
 import dev.gantry.server.error.UnavailableException;
+import dev.gantry.server.metrics.ServerMetrics;
 import dev.gantry.spi.ModelLoadException;
 import java.io.File;
 import java.io.IOException;
@@ -39,6 +40,7 @@ public final class ModelRepository {
 
   private final List<Path> roots;
   private final ModelLoader loader;
+  private final ServerMetrics metrics;
   private final ExecutorService loadPool;
   private final Map<String, ModelEntry> models = new ConcurrentHashMap<>();
 
@@ -64,9 +66,11 @@ public final class ModelRepository {
   /** One version's state, and the loaded version while it is READY. */
   private record Slot(ModelState state, String reason, LoadedVersion loaded) {}
 
-  public ModelRepository(List<Path> roots, ModelLoader loader, ExecutorService loadPool) {
+  public ModelRepository(
+      List<Path> roots, ModelLoader loader, ExecutorService loadPool, ServerMetrics metrics) {
     this.roots = List.copyOf(roots);
     this.loader = loader;
+    this.metrics = metrics;
     this.loadPool = loadPool;
   }
 
@@ -129,6 +133,27 @@ public final class ModelRepository {
     return slot.loaded;
   }
 
+  /**
+   * The ready versions of one model, or of every model when {@code name} is empty, by name then
+   * version.
+   *
+   * @throws NotFoundException when a named model does not exist
+   */
+  public List<LoadedVersion> readyVersions(String name) {
+    if (!name.isEmpty() && !models.containsKey(name)) {
+      throw new NotFoundException("unknown model '" + name + "'");
+    }
+    List<LoadedVersion> ready = new ArrayList<>();
+    for (String model : new TreeSet<>(name.isEmpty() ? models.keySet() : List.of(name))) {
+      for (Slot slot : models.get(model).versions.values()) {
+        if (slot.state == ModelState.READY) {
+          ready.add(slot.loaded);
+        }
+      }
+    }
+    return ready;
+  }
+
   /** Every model version the repository knows, by model name then version. */
   public List<VersionStatus> index() {
     List<VersionStatus> statuses = new ArrayList<>();
@@ -187,6 +212,7 @@ public final class ModelRepository {
       versions = selectVersions(declared.getVersionPolicy(), versionsOnDisk(entry));
     } catch (ModelLoadException e) {
       entry.failure = withoutRepositoryPath(entry, e.getMessage());
+      metrics.loadFailed(entry.name);
       log.error("model '{}' cannot load: {}", entry.name, e.getMessage());
       return List.of();
     }
@@ -210,6 +236,7 @@ public final class ModelRepository {
       String reason = withoutRepositoryPath(
           entry, e instanceof ModelLoadException ? e.getMessage() : e.toString());
       entry.put(version, new Slot(ModelState.UNAVAILABLE, reason, null));
+      metrics.loadFailed(entry.name);
       log.error("{} failed to load: {}", label, reason);
     }
   }

@@ -4,6 +4,7 @@ import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.server.error.CancelledException;
 import dev.gantry.server.error.GantryException;
+import dev.gantry.server.metrics.ModelMetrics;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.scheduler.InferenceRequest;
@@ -49,33 +50,44 @@ final class InferenceDispatcher {
       Deadline deadline,
       Consumer<ModelInferResponse> onResponse,
       Consumer<GantryException> onError) {
+    long received = System.nanoTime();
     LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
-    ValidRequest valid = validator.validate(message, model);
-    long deadlineNanos = deadline == null
-        ? InferenceRequest.NO_DEADLINE
-        : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
-    String id = message.getId();
-    InferenceRequest request =
-        new InferenceRequest(
-            id,
-            valid.inputs(),
-            Set.copyOf(valid.outputs()),
-            valid.batchSize(),
-            valid.priorityLevel(),
-            deadlineNanos,
-            valid.timeoutNanos(),
-            new ResponseListener() {
-              @Override
-              public void onResponse(Map<String, Tensor> outputs) {
-                onResponse.accept(InferResponses.encode(model, id, valid.outputs(), outputs));
-              }
+    ModelMetrics metrics = model.metrics();
+    try {
+      ValidRequest valid = validator.validate(message, model);
+      long deadlineNanos = deadline == null
+          ? InferenceRequest.NO_DEADLINE
+          : received + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+      String id = message.getId();
+      InferenceRequest request =
+          new InferenceRequest(
+              id,
+              valid.inputs(),
+              Set.copyOf(valid.outputs()),
+              valid.batchSize(),
+              valid.priorityLevel(),
+              deadlineNanos,
+              valid.timeoutNanos(),
+              new ResponseListener() {
+                @Override
+                public void onResponse(Map<String, Tensor> outputs) {
+                  ModelInferResponse response =
+                      InferResponses.encode(model, id, valid.outputs(), outputs);
+                  metrics.succeeded(System.nanoTime() - received);
+                  onResponse.accept(response);
+                }
 
-              @Override
-              public void onError(GantryException error) {
-                onError.accept(error);
-              }
-            });
-    model.scheduler().submit(request);
-    return new Queued(model, request);
+                @Override
+                public void onError(GantryException error) {
+                  metrics.failed(error, System.nanoTime() - received);
+                  onError.accept(error);
+                }
+              });
+      model.scheduler().submit(request);
+      return new Queued(model, request);
+    } catch (GantryException e) {
+      metrics.failed(e, System.nanoTime() - received);
+      throw e;
+    }
   }
 }

@@ -9,6 +9,8 @@ import dev.gantry.proto.ModelMetadataRequest;
 import dev.gantry.proto.ModelMetadataResponse;
 import dev.gantry.proto.ModelReadyRequest;
 import dev.gantry.proto.ModelReadyResponse;
+import dev.gantry.proto.ModelStatisticsRequest;
+import dev.gantry.proto.ModelStatisticsResponse;
 import dev.gantry.proto.ModelStreamInferResponse;
 import dev.gantry.proto.ServerLiveRequest;
 import dev.gantry.proto.ServerLiveResponse;
@@ -125,6 +127,22 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   @Override
+  public void modelStatistics(
+      ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
+    reply(out, () -> {
+      ModelStatisticsResponse.Builder response = ModelStatisticsResponse.newBuilder();
+      if (request.getVersion().isEmpty()) {
+        repository.readyVersions(request.getName())
+            .forEach(model -> response.addModelStats(StatisticsResponses.of(model)));
+      } else {
+        response.addModelStats(StatisticsResponses.of(
+            repository.resolve(request.getName(), request.getVersion())));
+      }
+      return response.build();
+    });
+  }
+
+  @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) out;
@@ -184,6 +202,6 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /** The protocol extensions this server implements, as ServerMetadata lists them. */
   static List<String> extensions() {
-    return List.of("model_configuration", "schedule_policy", "parameters");
+    return List.of("model_configuration", "schedule_policy", "parameters", "statistics");
   }
 }

@@ -15,7 +15,6 @@ import dev.gantry.proto.ModelConfigRequest;
 import dev.gantry.proto.ModelMetadataRequest;
 import dev.gantry.proto.ModelMetadataResponse;
 import dev.gantry.proto.ModelReadyRequest;
-import dev.gantry.proto.ModelStatisticsRequest;
 import dev.gantry.proto.RepositoryIndexRequest;
 import dev.gantry.proto.RepositoryModelLoadRequest;
 import dev.gantry.proto.RepositoryModelUnloadRequest;
@@ -135,8 +134,6 @@ class ProtocolTest {
   @Test
   void unimplementedRpcsSayWhichMethod() {
     Map<String, Consumer<Void>> calls = Map.ofEntries(
-        Map.entry("ModelStatistics", v -> gantry.blocking.modelStatistics(
-            ModelStatisticsRequest.getDefaultInstance())),
         Map.entry("RepositoryIndex", v -> gantry.blocking.repositoryIndex(
             RepositoryIndexRequest.getDefaultInstance())),
         Map.entry("RepositoryModelLoad", v -> gantry.blocking.repositoryModelLoad(

@@ -118,9 +118,7 @@ class RepositoryLoadingTest {
   @Test
   void messagesOverTheSizeLimitAreRefused(@TempDir Path root) throws Exception {
     ExampleRepository.write(root);
-    ServerOptions small = new ServerOptions(List.of(root), "127.0.0.1", 0, 1024,
-        ServerOptions.DEFAULT_MAX_QUEUE_SIZE, ServerOptions.DEFAULT_MAX_ELEMENTS_PER_TENSOR,
-        ServerOptions.DEFAULT_STREAM_WINDOW, ServerOptions.DEFAULT_EXIT_TIMEOUT);
+    ServerOptions small = ServerOptions.forRepositories(root).withMaxMessageBytes(1024);
     try (RunningServer gantry = new RunningServer(small)) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
           () -> gantry.blocking.modelInfer(Tensors.addSub("simple", 8, 1f, 1f)));

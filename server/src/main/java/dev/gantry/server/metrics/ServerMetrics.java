@@ -1,0 +1,73 @@
+package dev.gantry.server.metrics;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
+import com.codahale.metrics.jvm.BufferPoolMetricSet;
+import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
+import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
+import com.codahale.metrics.jvm.ThreadStatesGaugeSet;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.management.ManagementFactory;
+
+/**
+ * The server's one {@link MetricRegistry}, and the one place where metrics are registered: the
+ * JVM's, the gRPC calls', and each model version's ({@link ModelMetrics}). Also exposes the
+ * registry to Prometheus with {@code model}, {@code version} and other labels ({@link
+ * PrometheusView}), and to JMX.
+ */
+public final class ServerMetrics implements AutoCloseable {
+  private final MetricRegistry registry = new MetricRegistry();
+  private final PrometheusRegistry prometheus = new PrometheusRegistry();
+  private JmxReporter jmx;
+
+  public ServerMetrics() {
+    registry.register("jvm.memory", new MemoryUsageGaugeSet());
+    registry.register("jvm.gc", new GarbageCollectorMetricSet());
+    registry.register("jvm.threads", new ThreadStatesGaugeSet());
+    registry.register("jvm.buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
+    prometheus.register(new PrometheusView(registry));
+  }
+
+  public MetricRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus view of the registry, for the HTTP exporter. */
+  public PrometheusRegistry prometheus() {
+    return prometheus;
+  }
+
+  /** Creates the metrics of one model version. */
+  public ModelMetrics forVersion(String model, long version) {
+    return new ModelMetrics(registry, model, version);
+  }
+
+  /** Counts a model version that failed to load. */
+  public void loadFailed(String model) {
+    registry.counter(Family.LOAD_FAILURES.name(model)).inc();
+  }
+
+  /** Counts a gRPC call that ended, by method and status code. */
+  public void callEnded(String method, String code) {
+    registry.counter(Family.GRPC_CALLS.name(method, code)).inc();
+  }
+
+  /** The in-flight call counter of a gRPC method; the caller increments and decrements it. */
+  public Counter inFlight(String method) {
+    return registry.counter(Family.GRPC_IN_FLIGHT.name(method));
+  }
+
+  /** Also publishes every metric as a JMX MBean under the {@code dev.gantry} domain. */
+  public void startJmx() {
+    jmx = JmxReporter.forRegistry(registry).inDomain("dev.gantry").build();
+    jmx.start();
+  }
+
+  @Override
+  public void close() {
+    if (jmx != null) {
+      jmx.stop();
+    }
+  }
+}
