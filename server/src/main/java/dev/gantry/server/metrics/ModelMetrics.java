@@ -87,7 +87,7 @@ public final class ModelMetrics implements ExecutionListener {
     gauge(Family.LAST_INFERENCE_MS, lastInferenceMillis::get);
   }
 
-  /** Publishes how many requests wait, in all and per priority level. */
+  /** Publishes how many requests are pending (queued or executing) and queued per level. */
   public void watchQueue(int levels, IntSupplier pending, IntUnaryOperator perLevel) {
     gauge(Family.PENDING_REQUESTS, pending::getAsInt);
     for (int level = 1; level <= levels; level++) {

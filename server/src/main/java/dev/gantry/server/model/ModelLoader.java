@@ -76,7 +76,8 @@ public final class ModelLoader {
               timer,
               Ticker.SYSTEM,
               versionMetrics);
-      versionMetrics.watchQueue(policy.priorityLevels(), scheduler::queued, scheduler::queued);
+      versionMetrics.watchQueue(policy.priorityLevels(),
+          () -> scheduler.queued() + scheduler.executing(), scheduler::queued);
       versionMetrics.loaded(System.nanoTime() - start);
       return new LoadedVersion(
           name,

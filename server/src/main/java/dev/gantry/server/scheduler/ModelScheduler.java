@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -55,6 +56,7 @@ public final class ModelScheduler {
   private final Map<InferenceRequest, Timers> timers = new ConcurrentHashMap<>();
   private final ResponseOrder order;
   private final List<Thread> workers = new ArrayList<>();
+  private final AtomicInteger executing = new AtomicInteger();
   private State state = State.RUNNING;
 
   /**
@@ -162,6 +164,11 @@ public final class ModelScheduler {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Requests whose batch is executing now. */
+  public int executing() {
+    return executing.get();
   }
 
   /** Requests queued now at one priority level. */
@@ -335,6 +342,7 @@ public final class ModelScheduler {
     if (batch.isEmpty()) {
       return;
     }
+    executing.addAndGet(batch.size());
     long[] queueNanos = new long[batch.size()];
     long[] rows = new long[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
@@ -356,6 +364,7 @@ public final class ModelScheduler {
       log.error("{} failed to execute a batch of {} requests", label, batch.size(), e);
       fail(batch, new InternalException(label + " failed to execute: " + e));
     }
+    executing.addAndGet(-batch.size());
     long done = ticker.nanoTime();
     listener.onExecution(
         new ExecutionRecord(

@@ -1,0 +1,221 @@
+package dev.gantry.server.e2e;
+
+import static dev.gantry.server.e2e.Tensors.floats;
+import static dev.gantry.server.e2e.Tensors.floatsOf;
+import static dev.gantry.server.e2e.Tensors.input;
+import static dev.gantry.server.e2e.Tensors.output;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gantry.modelgen.OnnxModelBuilder;
+import dev.gantry.modelgen.OnnxModels;
+import dev.gantry.proto.GRPCInferenceServiceGrpc;
+import dev.gantry.proto.InferBatchStatistics;
+import dev.gantry.proto.InferParameter;
+import dev.gantry.proto.ModelInferRequest;
+import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.proto.ModelStatistics;
+import dev.gantry.proto.ModelStatisticsRequest;
+import dev.gantry.server.metrics.FailureReason;
+import dev.gantry.spi.DataType;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scheduler seen from a client over gRPC, on real ONNX Runtime sessions: batches form across
+ * concurrent callers, and queued requests whose deadline passes, whose caller cancels, or that
+ * find the queue full never run. A "busy" model (hundreds of chained 512x512 matrix products,
+ * about a second per execution here) keeps its one instance occupied while the test queues.
+ */
+class SchedulingTest {
+  private static final int BUSY_SIZE = 512;
+
+  @TempDir static Path repository;
+  static RunningServer gantry;
+
+  /** x [n,n] multiplied by itself {@code times} times: a model that keeps an instance busy. */
+  private static byte[] busyModel(int times) {
+    OnnxModelBuilder model = new OnnxModelBuilder("busy")
+        .input("x", DataType.FP32, BUSY_SIZE, BUSY_SIZE)
+        .output("y", DataType.FP32, BUSY_SIZE, BUSY_SIZE);
+    String previous = "x";
+    for (int i = 0; i < times; i++) {
+      String next = i == times - 1 ? "y" : "m" + i;
+      model.node("MatMul", List.of(previous, "x"), List.of(next));
+      previous = next;
+    }
+    return model.build();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    new TestRepository(repository)
+        .onnx("batched", 1, OnnxModels.addSub(DataType.FP32, -1, 16))
+        .config("batched", """
+            max_batch_size: 8
+            dynamic_batching { max_queue_delay_microseconds: 200000 }
+            """)
+        .onnx("busy", 1, busyModel(300))
+        .config("busy", """
+            dynamic_batching { default_queue_policy { max_queue_size: 2 } }
+            instance_group [ { count: 1 kind: KIND_CPU } ]
+            """);
+    gantry = RunningServer.on(new TestRepository(repository));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gantry.close();
+  }
+
+  private static ModelStatistics statistics(String model) {
+    return gantry.blocking.modelStatistics(
+        ModelStatisticsRequest.newBuilder().setName(model).build()).getModelStats(0);
+  }
+
+  private static ModelInferRequest busyRequest(String id) {
+    return ModelInferRequest.newBuilder()
+        .setModelName("busy").setId(id)
+        .addInputs(input("x", "FP32", BUSY_SIZE, BUSY_SIZE))
+        .addRawInputContents(floats(new float[BUSY_SIZE * BUSY_SIZE]))
+        .build();
+  }
+
+  /** Sends a request asynchronously; the future completes with its response or its failure. */
+  private static CompletableFuture<ModelInferResponse> send(
+      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub, ModelInferRequest request) {
+    CompletableFuture<ModelInferResponse> outcome = new CompletableFuture<>();
+    stub.modelInfer(request, new StreamObserver<>() {
+      @Override
+      public void onNext(ModelInferResponse response) {
+        outcome.complete(response);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        outcome.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    return outcome;
+  }
+
+  private static Status.Code codeOf(CompletableFuture<?> outcome) {
+    StatusRuntimeException e = (StatusRuntimeException) assertThrows(Exception.class,
+        () -> outcome.get(30, TimeUnit.SECONDS)).getCause();
+    return e.getStatus().getCode();
+  }
+
+  /** Waits until the busy model executes one request and has {@code queued} more waiting. */
+  private static void awaitQueued(int queued) throws InterruptedException {
+    var scheduler = gantry.server.repository().resolve("busy", "").scheduler();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while ((scheduler.executing() != 1 || scheduler.queued() != queued)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(1, scheduler.executing(), "executing");
+    assertEquals(queued, scheduler.queued(), "queued");
+  }
+
+  @Test
+  void concurrentRequestsAreBatchedAndEachGetsItsOwnRows() throws Exception {
+    List<CompletableFuture<ModelInferResponse>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      outcomes.add(send(gantry.async, Tensors.addSub("batched", 1, i, 100f).toBuilder()
+          .setId("r" + i).build()));
+    }
+    for (int i = 0; i < 8; i++) {
+      ModelInferResponse response = outcomes.get(i).get(30, TimeUnit.SECONDS);
+      assertEquals("r" + i, response.getId());
+      assertEquals(List.of(1L, 16L), response.getOutputs(0).getShapeList());
+      for (float value : floatsOf(output(response, "OUTPUT0"))) {
+        assertEquals(i + 100f, value);
+      }
+      for (float value : floatsOf(output(response, "OUTPUT1"))) {
+        assertEquals(i - 100f, value);
+      }
+    }
+    ModelStatistics batched = statistics("batched");
+    assertEquals(8, batched.getInferenceCount());
+    assertTrue(batched.getExecutionCount() < 8, "batches formed: " + batched.getBatchStatsList());
+    long items = 0;
+    for (InferBatchStatistics batch : batched.getBatchStatsList()) {
+      items += batch.getBatchSize() * batch.getComputeInfer().getCount();
+    }
+    assertEquals(8, items);
+    assertTrue(gantry.server.repository().resolve("batched", "").metrics()
+        .dispatches(dev.gantry.server.scheduler.DispatchReason.FULL) >= 1);
+  }
+
+  @Test
+  void queuedRequestsThatExpireOrAreCancelledOrOverflowNeverRun() throws Exception {
+    long executionsBefore = statistics("busy").getExecutionCount();
+    var metrics = gantry.server.repository().resolve("busy", "").metrics();
+    long timedOutBefore = metrics.failures(FailureReason.TIMED_OUT);
+    long cancelledBefore = metrics.failures(FailureReason.CANCELLED);
+
+    CompletableFuture<ModelInferResponse> running = send(gantry.async, busyRequest("running"));
+    awaitQueued(0);
+
+    long start = System.nanoTime();
+    CompletableFuture<ModelInferResponse> timedOut = send(gantry.async, busyRequest("timeout")
+        .toBuilder().putParameters("timeout",
+            InferParameter.newBuilder().setInt64Param(50_000).build()).build());
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, codeOf(timedOut));
+    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    Context.CancellableContext cancellable = Context.current().withCancellation();
+    CompletableFuture<ModelInferResponse> cancelled =
+        cancellable.call(() -> send(gantry.async, busyRequest("cancelled")));
+    CompletableFuture<ModelInferResponse> queued = send(gantry.async, busyRequest("queued"));
+    awaitQueued(2);
+    CompletableFuture<ModelInferResponse> overflow = send(gantry.async, busyRequest("overflow"));
+    StatusRuntimeException full = (StatusRuntimeException) assertThrows(Exception.class,
+        () -> overflow.get(30, TimeUnit.SECONDS)).getCause();
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+    assertTrue(full.getStatus().getDescription().contains("max_queue_size is 2"),
+        full.getStatus().getDescription());
+    assertTrue(!running.isDone(), "the overflow was refused while the instance was still busy");
+
+    cancellable.cancel(null);
+    assertEquals(Status.Code.CANCELLED, codeOf(cancelled));
+    awaitQueued(1);
+
+    running.get(60, TimeUnit.SECONDS);
+    queued.get(60, TimeUnit.SECONDS);
+    assertEquals(executionsBefore + 2, statistics("busy").getExecutionCount(),
+        "only the running and the last queued request executed");
+    assertEquals(timedOutBefore + 1, metrics.failures(FailureReason.TIMED_OUT));
+    assertEquals(cancelledBefore + 1, metrics.failures(FailureReason.CANCELLED));
+    assertTrue(waitedMillis < 5_000, "the timeout answered while the instance was busy");
+  }
+
+  @Test
+  void grpcDeadlineRemovesAQueuedRequest() throws Exception {
+    long executionsBefore = statistics("busy").getExecutionCount();
+    CompletableFuture<ModelInferResponse> running = send(gantry.async, busyRequest("running"));
+    awaitQueued(0);
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> gantry.blocking.withDeadlineAfter(100, TimeUnit.MILLISECONDS)
+            .modelInfer(busyRequest("late")));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    awaitQueued(0);
+    running.get(60, TimeUnit.SECONDS);
+    assertEquals(executionsBefore + 1, statistics("busy").getExecutionCount());
+  }
+}
