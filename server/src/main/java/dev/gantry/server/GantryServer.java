@@ -3,6 +3,8 @@ package dev.gantry.server;
 import dev.gantry.server.model.Backends;
 import dev.gantry.server.model.ModelLoader;
 import dev.gantry.server.model.ModelRepository;
+import dev.gantry.server.model.RepositoryScanner;
+import dev.gantry.server.transport.RepositoryCalls;
 import dev.gantry.server.metrics.ServerMetrics;
 import dev.gantry.server.transport.CallMetricsInterceptor;
 import dev.gantry.server.transport.InferenceService;
@@ -17,6 +19,10 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,12 +51,16 @@ public final class GantryServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer;
   private final ExecutorService loadPool;
+  private final ExecutorService retirePool;
+  private final ExecutorService repositoryCalls;
+  private final ScheduledExecutorService poller;
+  private final Path uploadRoot;
   private final ServerMetrics metrics = new ServerMetrics();
   private HTTPServer metricsEndpoint;
   private volatile boolean ready;
   private volatile boolean stopping;
 
-  private GantryServer(ServerOptions options) {
+  private GantryServer(ServerOptions options) throws IOException {
     this.options = options;
     ScheduledThreadPoolExecutor deadlines =
         new ScheduledThreadPoolExecutor(1, named("gantry-deadline-timer"));
@@ -58,15 +68,22 @@ public final class GantryServer implements AutoCloseable {
     this.timer = deadlines;
     this.loadPool = Executors.newFixedThreadPool(
         Math.max(2, Runtime.getRuntime().availableProcessors()), named("gantry-model-loader"));
+    this.retirePool = Executors.newSingleThreadExecutor(named("gantry-model-retire"));
+    this.repositoryCalls = Executors.newSingleThreadExecutor(named("gantry-repository-rpc"));
+    this.poller = Executors.newSingleThreadScheduledExecutor(named("gantry-repository-poll"));
+    this.uploadRoot = Files.createTempDirectory("gantry-uploads");
     ModelLoader loader =
         new ModelLoader(Backends.discover(), timer, options.maxQueueSize(), metrics);
-    this.repository = new ModelRepository(options.modelRepositories(), loader, loadPool, metrics);
+    this.repository = new ModelRepository(
+        new RepositoryScanner(options.modelRepositories()), loader, loadPool, retirePool,
+        metrics, options.exitTimeout(), uploadRoot, options.maxUploadBytes());
     InferenceService service = new InferenceService(
         ServerIdentity.gantry(),
         repository,
         new RequestValidator(options.maxElementsPerTensor()),
         () -> ready && !stopping,
-        options.streamWindow());
+        options.streamWindow(),
+        new RepositoryCalls(repository, options.controlMode(), repositoryCalls));
     this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()))
         .directExecutor()
         .maxInboundMessageSize(options.maxMessageBytes())
@@ -95,12 +112,39 @@ public final class GantryServer implements AutoCloseable {
     if (options.jmx()) {
       server.metrics.startJmx();
     }
-    server.repository.loadAll();
+    server.loadStartupModels();
     server.ready = true;
     server.health.setStatus("", ServingStatus.SERVING);
     server.health.setStatus(SERVICE, ServingStatus.SERVING);
     log.info("server is ready");
     return server;
+  }
+
+  private void loadStartupModels() {
+    switch (options.controlMode()) {
+      case EXPLICIT -> {
+        repository.discover();
+        if (options.startupModels().contains("*")) {
+          repository.loadAll();
+        } else {
+          repository.loadOnly(options.startupModels());
+        }
+      }
+      case POLL -> {
+        repository.loadAll();
+        long every = options.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+      }
+      case NONE -> repository.loadAll();
+    }
+  }
+
+  private void poll() {
+    try {
+      repository.poll();
+    } catch (RuntimeException e) {
+      log.error("repository poll failed", e);
+    }
   }
 
   public int port() {
@@ -132,7 +176,9 @@ public final class GantryServer implements AutoCloseable {
     stopping = true;
     health.enterTerminalState();
     long deadline = System.nanoTime() + options.exitTimeout().toNanos();
+    poller.shutdownNow();
     grpc.shutdown();
+    repositoryCalls.shutdownNow();
     repository.shutdown(options.exitTimeout());
     try {
       if (!grpc.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -144,11 +190,20 @@ public final class GantryServer implements AutoCloseable {
     }
     timer.shutdownNow();
     loadPool.shutdownNow();
+    deleteUploads();
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
     }
     metrics.close();
     log.info("server stopped");
+  }
+
+  private void deleteUploads() {
+    try (Stream<Path> files = Files.walk(uploadRoot)) {
+      files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+    } catch (IOException e) {
+      log.warn("cannot delete uploaded model files in {}: {}", uploadRoot, e.getMessage());
+    }
   }
 
   /** Blocks until the gRPC server has terminated. */

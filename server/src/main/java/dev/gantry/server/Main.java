@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.model.ModelControlMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,14 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. serve");
+  }
+
+  /** Reads {@code none}, {@code poll} or {@code explicit} in any case. */
+  static final class ControlModeConverter implements CommandLine.ITypeConverter<ModelControlMode> {
+    @Override
+    public ModelControlMode convert(String value) {
+      return ModelControlMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
   }
 
   /** {@code gantry serve}: load the model repositories and serve them until stopped. */
@@ -77,6 +86,24 @@ public final class Main implements Runnable {
     @Option(names = "--jmx", description = "Also publish every metric as a JMX MBean.")
     boolean jmx;
 
+    @Option(names = "--model-control-mode", defaultValue = "none",
+        converter = ControlModeConverter.class,
+        description = "none (load all at start), poll (also rescan), or explicit (load what "
+            + "--load-model and the repository RPCs ask) (default: ${DEFAULT-VALUE}).")
+    ModelControlMode controlMode;
+
+    @Option(names = "--repository-poll-secs", defaultValue = "15",
+        description = "Seconds between rescans in poll mode (default: ${DEFAULT-VALUE}).")
+    long pollSecs;
+
+    @Option(names = "--load-model", paramLabel = "NAME",
+        description = "A model to load at start in explicit mode; repeat, or * for all.")
+    List<String> loadModels = List.of();
+
+    @Option(names = "--max-upload-size", defaultValue = "" + ServerOptions.DEFAULT_MAX_UPLOAD_BYTES,
+        description = "Most bytes of model files one load request may carry (default: ${DEFAULT-VALUE}).")
+    long maxUploadBytes;
+
     @Override
     public Integer call() throws Exception {
       for (Path repository : repositories) {
@@ -88,7 +115,8 @@ public final class Main implements Runnable {
       ServerOptions options = new ServerOptions(
           repositories, host, grpcPort, maxMessageBytes, maxQueueSize, maxElementsPerTensor,
           ServerOptions.DEFAULT_STREAM_WINDOW, Duration.ofSeconds(exitTimeoutSecs),
-          allowMetrics ? metricsPort : -1, jmx);
+          allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
+          loadModels, maxUploadBytes);
       GantryServer server = GantryServer.start(options);
       Thread shutdown = new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.model.ModelControlMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,10 @@ import java.util.List;
  * @param metricsPort the Prometheus HTTP port ({@code /metrics}); 0 picks a free one; negative
  *     turns the endpoint off
  * @param jmx whether every metric is also published as a JMX MBean
+ * @param controlMode how the set of served models changes after start-up
+ * @param pollInterval how often POLL mode rescans the repositories
+ * @param startupModels the models EXPLICIT mode loads at start ({@code *} for all)
+ * @param maxUploadBytes the most bytes of model files one load request may carry
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -30,10 +35,15 @@ public record ServerOptions(
     int streamWindow,
     Duration exitTimeout,
     int metricsPort,
-    boolean jmx) {
+    boolean jmx,
+    ModelControlMode controlMode,
+    Duration pollInterval,
+    List<String> startupModels,
+    long maxUploadBytes) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
+    startupModels = List.copyOf(startupModels);
   }
 
   public static final int DEFAULT_GRPC_PORT = 8001;
@@ -43,17 +53,29 @@ public record ServerOptions(
   public static final int DEFAULT_STREAM_WINDOW = 64;
   public static final Duration DEFAULT_EXIT_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_METRICS_PORT = 8002;
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
   /** These options with another gRPC message size limit. */
   public ServerOptions withMaxMessageBytes(int bytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
-        maxElementsPerTensor, streamWindow, exitTimeout, metricsPort, jmx);
+        maxElementsPerTensor, streamWindow, exitTimeout, metricsPort, jmx, controlMode,
+        pollInterval, startupModels, maxUploadBytes);
   }
 
   /** These options with another shutdown drain timeout. */
   public ServerOptions withExitTimeout(Duration timeout) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
-        maxElementsPerTensor, streamWindow, timeout, metricsPort, jmx);
+        maxElementsPerTensor, streamWindow, timeout, metricsPort, jmx, controlMode,
+        pollInterval, startupModels, maxUploadBytes);
+  }
+
+  /** These options with another model control mode. */
+  public ServerOptions withControlMode(
+      ModelControlMode mode, Duration interval, List<String> models) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, streamWindow, exitTimeout, metricsPort, jmx, mode, interval,
+        models, maxUploadBytes);
   }
 
   /**
@@ -71,6 +93,10 @@ public record ServerOptions(
         DEFAULT_STREAM_WINDOW,
         DEFAULT_EXIT_TIMEOUT,
         0,
-        false);
+        false,
+        ModelControlMode.NONE,
+        DEFAULT_POLL_INTERVAL,
+        List.of(),
+        DEFAULT_MAX_UPLOAD_BYTES);
   }
 }

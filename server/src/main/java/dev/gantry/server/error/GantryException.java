@@ -13,6 +13,7 @@ public abstract sealed class GantryException extends RuntimeException
         DeadlineExceededException,
         CancelledException,
         UnimplementedException,
+        FailedPreconditionException,
         InternalException {
   protected GantryException(String message) {
     super(message, null, false, false);

@@ -205,7 +205,7 @@ public final class ModelMetrics implements ExecutionListener {
   }
 
   /** Removes this version's metrics from the registry, when the version is unloaded. */
-  public void unregister() {
+  void unregister() {
     synchronized (names) {
       names.forEach(registry::remove);
       names.clear();

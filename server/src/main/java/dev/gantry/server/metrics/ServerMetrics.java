@@ -9,6 +9,8 @@ import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
 import com.codahale.metrics.jvm.ThreadStatesGaugeSet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server's one {@link MetricRegistry}, and the one place where metrics are registered: the
@@ -19,6 +21,7 @@ import java.lang.management.ManagementFactory;
 public final class ServerMetrics implements AutoCloseable {
   private final MetricRegistry registry = new MetricRegistry();
   private final PrometheusRegistry prometheus = new PrometheusRegistry();
+  private final Map<String, ModelMetrics> versions = new ConcurrentHashMap<>();
   private JmxReporter jmx;
 
   public ServerMetrics() {
@@ -38,9 +41,21 @@ public final class ServerMetrics implements AutoCloseable {
     return prometheus;
   }
 
-  /** Creates the metrics of one model version. */
+  /**
+   * The metrics of one model version; a version reloaded in place keeps counting in the same
+   * metrics.
+   */
   public ModelMetrics forVersion(String model, long version) {
-    return new ModelMetrics(registry, model, version);
+    return versions.computeIfAbsent(model + "\0" + version,
+        key -> new ModelMetrics(registry, model, version));
+  }
+
+  /** Drops the metrics of a version that is no longer served. */
+  public void removeVersion(String model, long version) {
+    ModelMetrics removed = versions.remove(model + "\0" + version);
+    if (removed != null) {
+      removed.unregister();
+    }
   }
 
   /** Counts a model version that failed to load. */

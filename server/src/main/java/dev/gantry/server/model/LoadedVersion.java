@@ -37,9 +37,8 @@ public record LoadedVersion(
     return "model '" + name + "' version " + version;
   }
 
-  /** Drains the scheduler, closes the instances and drops the version's metrics. */
+  /** Drains the scheduler and closes the instances. */
   void unload(Duration drainTimeout) {
     scheduler.shutdown(drainTimeout);
-    metrics.unregister();
   }
 }

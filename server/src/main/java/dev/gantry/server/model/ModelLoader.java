@@ -65,6 +65,9 @@ public final class ModelLoader {
           ModelConfigs.complete(declared, name, backend.name(), backend.platform(), first.signature());
       BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
+      for (ModelInstance instance : instances) {
+        Warmups.run(config, instance, modelDirectory);
+      }
       String label = LoadedVersion.label(name, version);
       ModelMetrics versionMetrics = metrics.forVersion(name, version);
       ModelScheduler scheduler =

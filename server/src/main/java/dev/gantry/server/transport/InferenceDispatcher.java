@@ -4,6 +4,7 @@ import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.server.error.CancelledException;
 import dev.gantry.server.error.GantryException;
+import dev.gantry.server.error.UnavailableException;
 import dev.gantry.server.metrics.ModelMetrics;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.model.ModelRepository;
@@ -52,42 +53,76 @@ final class InferenceDispatcher {
       Consumer<GantryException> onError) {
     long received = System.nanoTime();
     LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
-    ModelMetrics metrics = model.metrics();
     try {
-      ValidRequest valid = validator.validate(message, model);
-      long deadlineNanos = deadline == null
-          ? InferenceRequest.NO_DEADLINE
-          : received + deadline.timeRemaining(TimeUnit.NANOSECONDS);
-      String id = message.getId();
-      InferenceRequest request =
-          new InferenceRequest(
-              id,
-              valid.inputs(),
-              Set.copyOf(valid.outputs()),
-              valid.batchSize(),
-              valid.priorityLevel(),
-              deadlineNanos,
-              valid.timeoutNanos(),
-              new ResponseListener() {
-                @Override
-                public void onResponse(Map<String, Tensor> outputs) {
-                  ModelInferResponse response =
-                      InferResponses.encode(model, id, valid.outputs(), outputs);
-                  metrics.succeeded(System.nanoTime() - received);
-                  onResponse.accept(response);
-                }
+      return submitTo(model, message, deadline, received, onResponse, onError);
+    } catch (UnavailableException e) {
+      LoadedVersion replacement =
+          repository.resolve(message.getModelName(), message.getModelVersion());
+      if (replacement == model) {
+        model.metrics().failed(e, System.nanoTime() - received);
+        throw e;
+      }
+      return submitTo(replacement, message, deadline, received, onResponse, onError);
+    }
+  }
 
-                @Override
-                public void onError(GantryException error) {
-                  metrics.failed(error, System.nanoTime() - received);
-                  onError.accept(error);
-                }
-              });
-      model.scheduler().submit(request);
-      return new Queued(model, request);
+  /**
+   * Validates and queues a request on one loaded version.
+   *
+   * @throws UnavailableException when that version began unloading, perhaps because a reload just
+   *     replaced it: the caller may try the version the repository serves now
+   */
+  private Queued submitTo(
+      LoadedVersion model,
+      ModelInferRequest message,
+      Deadline deadline,
+      long received,
+      Consumer<ModelInferResponse> onResponse,
+      Consumer<GantryException> onError) {
+    ModelMetrics metrics = model.metrics();
+    ValidRequest valid;
+    try {
+      valid = validator.validate(message, model);
     } catch (GantryException e) {
       metrics.failed(e, System.nanoTime() - received);
       throw e;
     }
+    long deadlineNanos = deadline == null
+        ? InferenceRequest.NO_DEADLINE
+        : received + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    String id = message.getId();
+    InferenceRequest request =
+        new InferenceRequest(
+            id,
+            valid.inputs(),
+            Set.copyOf(valid.outputs()),
+            valid.batchSize(),
+            valid.priorityLevel(),
+            deadlineNanos,
+            valid.timeoutNanos(),
+            new ResponseListener() {
+              @Override
+              public void onResponse(Map<String, Tensor> outputs) {
+                ModelInferResponse response =
+                    InferResponses.encode(model, id, valid.outputs(), outputs);
+                metrics.succeeded(System.nanoTime() - received);
+                onResponse.accept(response);
+              }
+
+              @Override
+              public void onError(GantryException error) {
+                metrics.failed(error, System.nanoTime() - received);
+                onError.accept(error);
+              }
+            });
+    try {
+      model.scheduler().submit(request);
+    } catch (UnavailableException e) {
+      throw e;
+    } catch (GantryException e) {
+      metrics.failed(e, System.nanoTime() - received);
+      throw e;
+    }
+    return new Queued(model, request);
   }
 }

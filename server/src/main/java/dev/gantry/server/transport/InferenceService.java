@@ -12,6 +12,12 @@ import dev.gantry.proto.ModelReadyResponse;
 import dev.gantry.proto.ModelStatisticsRequest;
 import dev.gantry.proto.ModelStatisticsResponse;
 import dev.gantry.proto.ModelStreamInferResponse;
+import dev.gantry.proto.RepositoryIndexRequest;
+import dev.gantry.proto.RepositoryIndexResponse;
+import dev.gantry.proto.RepositoryModelLoadRequest;
+import dev.gantry.proto.RepositoryModelLoadResponse;
+import dev.gantry.proto.RepositoryModelUnloadRequest;
+import dev.gantry.proto.RepositoryModelUnloadResponse;
 import dev.gantry.proto.ServerLiveRequest;
 import dev.gantry.proto.ServerLiveResponse;
 import dev.gantry.proto.ServerMetadataRequest;
@@ -44,6 +50,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final BooleanSupplier ready;
   private final InferenceDispatcher dispatcher;
   private final int streamWindow;
+  private final RepositoryCalls repositoryCalls;
 
   /**
    * @param ready whether the server is ready: start-up loading done and not shutting down
@@ -54,12 +61,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       ModelRepository repository,
       RequestValidator validator,
       BooleanSupplier ready,
-      int streamWindow) {
+      int streamWindow,
+      RepositoryCalls repositoryCalls) {
     this.identity = identity;
     this.repository = repository;
     this.ready = ready;
     this.dispatcher = new InferenceDispatcher(repository, validator);
     this.streamWindow = streamWindow;
+    this.repositoryCalls = repositoryCalls;
   }
 
   @Override
@@ -143,6 +152,24 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   @Override
+  public void repositoryIndex(
+      RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
+    repositoryCalls.index(request, out);
+  }
+
+  @Override
+  public void repositoryModelLoad(
+      RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+    repositoryCalls.load(request, out);
+  }
+
+  @Override
+  public void repositoryModelUnload(
+      RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> out) {
+    repositoryCalls.unload(request, out);
+  }
+
+  @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) out;
@@ -202,6 +229,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /** The protocol extensions this server implements, as ServerMetadata lists them. */
   static List<String> extensions() {
-    return List.of("model_configuration", "schedule_policy", "parameters", "statistics");
+    return List.of("model_repository", "model_configuration", "schedule_policy", "parameters",
+        "statistics");
   }
 }

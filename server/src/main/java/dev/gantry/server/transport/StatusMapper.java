@@ -2,6 +2,7 @@ package dev.gantry.server.transport;
 
 import dev.gantry.server.error.CancelledException;
 import dev.gantry.server.error.DeadlineExceededException;
+import dev.gantry.server.error.FailedPreconditionException;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.error.InternalException;
 import dev.gantry.server.error.InvalidArgumentException;
@@ -54,6 +55,8 @@ public final class StatusMapper {
       return Status.Code.CANCELLED;
     } else if (error instanceof UnimplementedException) {
       return Status.Code.UNIMPLEMENTED;
+    } else if (error instanceof FailedPreconditionException) {
+      return Status.Code.FAILED_PRECONDITION;
     } else if (error instanceof InternalException) {
       return Status.Code.INTERNAL;
     }

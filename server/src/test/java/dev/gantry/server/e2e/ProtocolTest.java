@@ -15,9 +15,6 @@ import dev.gantry.proto.ModelConfigRequest;
 import dev.gantry.proto.ModelMetadataRequest;
 import dev.gantry.proto.ModelMetadataResponse;
 import dev.gantry.proto.ModelReadyRequest;
-import dev.gantry.proto.RepositoryIndexRequest;
-import dev.gantry.proto.RepositoryModelLoadRequest;
-import dev.gantry.proto.RepositoryModelUnloadRequest;
 import dev.gantry.proto.ServerLiveRequest;
 import dev.gantry.proto.ServerMetadataRequest;
 import dev.gantry.proto.ServerMetadataResponse;
@@ -134,12 +131,6 @@ class ProtocolTest {
   @Test
   void unimplementedRpcsSayWhichMethod() {
     Map<String, Consumer<Void>> calls = Map.ofEntries(
-        Map.entry("RepositoryIndex", v -> gantry.blocking.repositoryIndex(
-            RepositoryIndexRequest.getDefaultInstance())),
-        Map.entry("RepositoryModelLoad", v -> gantry.blocking.repositoryModelLoad(
-            RepositoryModelLoadRequest.getDefaultInstance())),
-        Map.entry("RepositoryModelUnload", v -> gantry.blocking.repositoryModelUnload(
-            RepositoryModelUnloadRequest.getDefaultInstance())),
         Map.entry("SystemSharedMemoryStatus", v -> gantry.blocking.systemSharedMemoryStatus(
             SystemSharedMemoryStatusRequest.getDefaultInstance())),
         Map.entry("SystemSharedMemoryRegister", v -> gantry.blocking.systemSharedMemoryRegister(
