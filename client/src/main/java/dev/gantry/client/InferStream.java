@@ -261,7 +261,8 @@ public final class InferStream implements AutoCloseable {
       }
       if (!message.getErrorMessage().isEmpty()) {
         response.completeExceptionally(
-            new InferenceClientException(Status.Code.UNKNOWN, message.getErrorMessage(), null));
+            new InferenceClientException(
+                codeOf(message.getErrorMessage()), message.getErrorMessage(), null));
         return;
       }
       try {
@@ -282,5 +283,21 @@ public final class InferStream implements AutoCloseable {
     public void onCompleted() {
       end(null);
     }
+  }
+
+  /**
+   * The status code a stream error message starts with, as servers that follow gRPC's {@code
+   * CODE: description} form write it (Gantry does); {@link Status.Code#UNKNOWN} otherwise.
+   */
+  static Status.Code codeOf(String errorMessage) {
+    int colon = errorMessage.indexOf(": ");
+    if (colon > 0) {
+      try {
+        return Status.Code.valueOf(errorMessage.substring(0, colon));
+      } catch (IllegalArgumentException e) {
+        return Status.Code.UNKNOWN;
+      }
+    }
+    return Status.Code.UNKNOWN;
   }
 }

@@ -55,9 +55,9 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
           request,
           Context.current().getDeadline(),
           response -> finish(call, success(response)),
-          error -> finish(call, failure(error)));
+          error -> finish(call, failure(request, error)));
     } catch (RuntimeException e) {
-      finish(call, failure(e));
+      finish(call, failure(request, e));
     }
   }
 
@@ -111,10 +111,19 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     return ModelStreamInferResponse.newBuilder().setInferResponse(response).build();
   }
 
-  private static ModelStreamInferResponse failure(RuntimeException error) {
+  /**
+   * The error of one request: {@code CODE: description} in {@code error_message}, and the
+   * request's model and id in {@code infer_response} so that the client can tell which request
+   * failed.
+   */
+  private static ModelStreamInferResponse failure(ModelInferRequest request, RuntimeException error) {
     Status status = StatusMapper.toStatus(error);
     return ModelStreamInferResponse.newBuilder()
         .setErrorMessage(status.getCode() + ": " + status.getDescription())
+        .setInferResponse(ModelInferResponse.newBuilder()
+            .setModelName(request.getModelName())
+            .setModelVersion(request.getModelVersion())
+            .setId(request.getId()))
         .build();
   }
 }

@@ -12,6 +12,7 @@ import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -82,8 +83,13 @@ class StreamTest {
         errors.get(0));
     assertTrue(errors.get(1).startsWith("NOT_FOUND: ") && errors.get(1).contains("unknown model 'nope'"),
         errors.get(1));
+    Map<String, String> errorsById = responses.stream()
+        .filter(r -> !r.getErrorMessage().isEmpty())
+        .collect(Collectors.toMap(r -> r.getInferResponse().getId(),
+            ModelStreamInferResponse::getErrorMessage));
+    assertEquals(Set.of("too-big", "unknown"), errorsById.keySet());
     Map<String, ModelStreamInferResponse> byId = responses.stream()
-        .filter(ModelStreamInferResponse::hasInferResponse)
+        .filter(r -> r.getErrorMessage().isEmpty())
         .collect(Collectors.toMap(r -> r.getInferResponse().getId(), Function.identity()));
     assertEquals(2f, floatsOf(output(byId.get("a").getInferResponse(), "OUTPUT0"))[0]);
     assertEquals(32, floatsOf(output(byId.get("b").getInferResponse(), "OUTPUT0")).length);
