@@ -6,6 +6,7 @@ import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.model.RepositoryScanner;
 import dev.gantry.server.transport.RepositoryCalls;
 import dev.gantry.server.metrics.ServerMetrics;
+import dev.gantry.server.scheduler.ModelScheduler;
 import dev.gantry.server.transport.CallMetricsInterceptor;
 import dev.gantry.server.transport.InferenceService;
 import dev.gantry.server.transport.ServerIdentity;
@@ -211,10 +212,15 @@ public final class GantryServer implements AutoCloseable {
     grpc.awaitTermination();
   }
 
+  /**
+   * Named daemon threads with a stack large enough for the backends' native code: creating an
+   * ONNX Runtime environment overflowed the JVM's default 1 MiB thread stack here.
+   */
   private static ThreadFactory named(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      Thread thread = new Thread(null, runnable, prefix + "-" + count.incrementAndGet(),
+          ModelScheduler.NATIVE_STACK_BYTES);
       thread.setDaemon(true);
       return thread;
     };

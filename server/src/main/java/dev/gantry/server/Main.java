@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code gantry} command line. {@code gantry serve --model-repository DIR} starts the server
- * and keeps it running until SIGTERM or SIGINT, on which it drains and exits 0.
+ * and keeps it running until SIGTERM or SIGINT, on which it drains and exits 0: the shutdown hook
+ * halts with status 0 once the drain is done, since a JVM ended by a signal would otherwise
+ * report 143.
  */
 @Command(
     name = "gantry",
@@ -118,11 +120,11 @@ public final class Main implements Runnable {
           allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
           loadModels, maxUploadBytes);
       GantryServer server = GantryServer.start(options);
-      Thread shutdown = new Thread(() -> {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);
         server.close();
-      }, "gantry-shutdown");
-      Runtime.getRuntime().addShutdownHook(shutdown);
+        Runtime.getRuntime().halt(0);
+      }, "gantry-shutdown"));
       server.awaitTermination();
       return 0;
     }

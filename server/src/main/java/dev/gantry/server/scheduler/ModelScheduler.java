@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class ModelScheduler {
   private static final Logger log = LoggerFactory.getLogger(ModelScheduler.class);
 
+  /**
+   * The stack size of threads that call into a backend's native code, which can need far more
+   * than the JVM's default 1 MiB (ONNX Runtime's environment set-up overflowed it here).
+   */
+  public static final long NATIVE_STACK_BYTES = 16L * 1024 * 1024;
+
   private enum State {
     RUNNING,
     DRAINING,
@@ -83,7 +89,8 @@ public final class ModelScheduler {
     this.order = new ResponseOrder(policy.preserveOrdering());
     for (int i = 0; i < this.instances.size(); i++) {
       ModelInstance instance = this.instances.get(i);
-      Thread worker = new Thread(() -> serve(instance), threadPrefix + "-instance-" + i);
+      Thread worker = new Thread(
+          null, () -> serve(instance), threadPrefix + "-instance-" + i, NATIVE_STACK_BYTES);
       worker.setDaemon(true);
       workers.add(worker);
     }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes one inference request from the wire to the scheduler: finds the model version, validates
@@ -25,6 +27,8 @@ import java.util.function.Consumer;
  * Shared by the unary and the streaming call so both behave the same.
  */
 final class InferenceDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(InferenceDispatcher.class);
+
   private final ModelRepository repository;
   private final RequestValidator validator;
 
@@ -52,6 +56,10 @@ final class InferenceDispatcher {
       Consumer<ModelInferResponse> onResponse,
       Consumer<GantryException> onError) {
     long received = System.nanoTime();
+    if (log.isDebugEnabled()) {
+      log.debug("request '{}' for model '{}' version '{}': {} inputs", message.getId(),
+          message.getModelName(), message.getModelVersion(), message.getInputsCount());
+    }
     LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
     try {
       return submitTo(model, message, deadline, received, onResponse, onError);

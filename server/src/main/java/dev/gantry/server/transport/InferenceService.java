@@ -1,6 +1,8 @@
 package dev.gantry.server.transport;
 
 import dev.gantry.proto.GRPCInferenceServiceGrpc;
+import dev.gantry.proto.LogSettingsRequest;
+import dev.gantry.proto.LogSettingsResponse;
 import dev.gantry.proto.ModelConfigRequest;
 import dev.gantry.proto.ModelConfigResponse;
 import dev.gantry.proto.ModelInferRequest;
@@ -51,6 +53,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final InferenceDispatcher dispatcher;
   private final int streamWindow;
   private final RepositoryCalls repositoryCalls;
+  private final LogSettingsCalls logSettings = new LogSettingsCalls();
 
   /**
    * @param ready whether the server is ready: start-up loading done and not shutting down
@@ -152,6 +155,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   @Override
+  public void logSettings(LogSettingsRequest request, StreamObserver<LogSettingsResponse> out) {
+    reply(out, () -> logSettings.apply(request));
+  }
+
+  @Override
   public void repositoryIndex(
       RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
     repositoryCalls.index(request, out);
@@ -230,6 +238,6 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   /** The protocol extensions this server implements, as ServerMetadata lists them. */
   static List<String> extensions() {
     return List.of("model_repository", "model_configuration", "schedule_policy", "parameters",
-        "statistics");
+        "statistics", "logging");
   }
 }

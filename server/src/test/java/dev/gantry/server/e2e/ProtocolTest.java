@@ -9,7 +9,6 @@ import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.proto.CudaSharedMemoryRegisterRequest;
 import dev.gantry.proto.CudaSharedMemoryStatusRequest;
 import dev.gantry.proto.CudaSharedMemoryUnregisterRequest;
-import dev.gantry.proto.LogSettingsRequest;
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.proto.ModelConfigRequest;
 import dev.gantry.proto.ModelMetadataRequest;
@@ -144,9 +143,7 @@ class ProtocolTest {
         Map.entry("CudaSharedMemoryUnregister", v -> gantry.blocking.cudaSharedMemoryUnregister(
             CudaSharedMemoryUnregisterRequest.getDefaultInstance())),
         Map.entry("TraceSetting", v -> gantry.blocking.traceSetting(
-            TraceSettingRequest.getDefaultInstance())),
-        Map.entry("LogSettings", v -> gantry.blocking.logSettings(
-            LogSettingsRequest.getDefaultInstance())));
+            TraceSettingRequest.getDefaultInstance())));
     calls.forEach((method, call) -> {
       StatusRuntimeException e =
           assertThrows(StatusRuntimeException.class, () -> call.accept(null), method);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gantry.modelgen.OnnxModelBuilder;
 import dev.gantry.modelgen.OnnxModels;
 import dev.gantry.proto.GRPCInferenceServiceGrpc;
 import dev.gantry.proto.InferBatchStatistics;
@@ -40,24 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * about a second per execution here) keeps its one instance occupied while the test queues.
  */
 class SchedulingTest {
-  private static final int BUSY_SIZE = 512;
-
   @TempDir static Path repository;
   static RunningServer gantry;
-
-  /** x [n,n] multiplied by itself {@code times} times: a model that keeps an instance busy. */
-  private static byte[] busyModel(int times) {
-    OnnxModelBuilder model = new OnnxModelBuilder("busy")
-        .input("x", DataType.FP32, BUSY_SIZE, BUSY_SIZE)
-        .output("y", DataType.FP32, BUSY_SIZE, BUSY_SIZE);
-    String previous = "x";
-    for (int i = 0; i < times; i++) {
-      String next = i == times - 1 ? "y" : "m" + i;
-      model.node("MatMul", List.of(previous, "x"), List.of(next));
-      previous = next;
-    }
-    return model.build();
-  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -67,7 +50,7 @@ class SchedulingTest {
             max_batch_size: 8
             dynamic_batching { max_queue_delay_microseconds: 200000 }
             """)
-        .onnx("busy", 1, busyModel(300))
+        .onnx("busy", 1, BusyModel.onnx(300))
         .config("busy", """
             dynamic_batching { default_queue_policy { max_queue_size: 2 } }
             instance_group [ { count: 1 kind: KIND_CPU } ]
@@ -83,14 +66,6 @@ class SchedulingTest {
   private static ModelStatistics statistics(String model) {
     return gantry.blocking.modelStatistics(
         ModelStatisticsRequest.newBuilder().setName(model).build()).getModelStats(0);
-  }
-
-  private static ModelInferRequest busyRequest(String id) {
-    return ModelInferRequest.newBuilder()
-        .setModelName("busy").setId(id)
-        .addInputs(input("x", "FP32", BUSY_SIZE, BUSY_SIZE))
-        .addRawInputContents(floats(new float[BUSY_SIZE * BUSY_SIZE]))
-        .build();
   }
 
   /** Sends a request asynchronously; the future completes with its response or its failure. */
@@ -169,11 +144,11 @@ class SchedulingTest {
     long timedOutBefore = metrics.failures(FailureReason.TIMED_OUT);
     long cancelledBefore = metrics.failures(FailureReason.CANCELLED);
 
-    CompletableFuture<ModelInferResponse> running = send(gantry.async, busyRequest("running"));
+    CompletableFuture<ModelInferResponse> running = send(gantry.async, BusyModel.request("busy", "running"));
     awaitQueued(0);
 
     long start = System.nanoTime();
-    CompletableFuture<ModelInferResponse> timedOut = send(gantry.async, busyRequest("timeout")
+    CompletableFuture<ModelInferResponse> timedOut = send(gantry.async, BusyModel.request("busy", "timeout")
         .toBuilder().putParameters("timeout",
             InferParameter.newBuilder().setInt64Param(50_000).build()).build());
     assertEquals(Status.Code.DEADLINE_EXCEEDED, codeOf(timedOut));
@@ -181,10 +156,10 @@ class SchedulingTest {
 
     Context.CancellableContext cancellable = Context.current().withCancellation();
     CompletableFuture<ModelInferResponse> cancelled =
-        cancellable.call(() -> send(gantry.async, busyRequest("cancelled")));
-    CompletableFuture<ModelInferResponse> queued = send(gantry.async, busyRequest("queued"));
+        cancellable.call(() -> send(gantry.async, BusyModel.request("busy", "cancelled")));
+    CompletableFuture<ModelInferResponse> queued = send(gantry.async, BusyModel.request("busy", "queued"));
     awaitQueued(2);
-    CompletableFuture<ModelInferResponse> overflow = send(gantry.async, busyRequest("overflow"));
+    CompletableFuture<ModelInferResponse> overflow = send(gantry.async, BusyModel.request("busy", "overflow"));
     StatusRuntimeException full = (StatusRuntimeException) assertThrows(Exception.class,
         () -> overflow.get(30, TimeUnit.SECONDS)).getCause();
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
@@ -208,11 +183,11 @@ class SchedulingTest {
   @Test
   void grpcDeadlineRemovesAQueuedRequest() throws Exception {
     long executionsBefore = statistics("busy").getExecutionCount();
-    CompletableFuture<ModelInferResponse> running = send(gantry.async, busyRequest("running"));
+    CompletableFuture<ModelInferResponse> running = send(gantry.async, BusyModel.request("busy", "running"));
     awaitQueued(0);
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> gantry.blocking.withDeadlineAfter(100, TimeUnit.MILLISECONDS)
-            .modelInfer(busyRequest("late")));
+            .modelInfer(BusyModel.request("busy", "late")));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     awaitQueued(0);
     running.get(60, TimeUnit.SECONDS);
