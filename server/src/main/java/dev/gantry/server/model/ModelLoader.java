@@ -1,6 +1,7 @@
 package dev.gantry.server.model;
 
 import dev.gantry.proto.ModelConfig;
+import dev.gantry.proto.ModelInstanceGroup;
 import dev.gantry.server.config.BatchingPolicies;
 import dev.gantry.server.config.InstancePlacements;
 import dev.gantry.server.config.InstancePlacements.Placement;
@@ -61,8 +62,9 @@ public final class ModelLoader {
         instances.add(backend.load(spec(name, version, versionDirectory, declared, placement)));
       }
       ModelInstance first = instances.get(0);
-      ModelConfig config =
-          ModelConfigs.complete(declared, name, backend.name(), backend.platform(), first.signature());
+      ModelConfig config = withActualPlacement(
+          ModelConfigs.complete(declared, name, backend.name(), backend.platform(), first.signature()),
+          instances);
       BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
       for (ModelInstance instance : instances) {
@@ -94,6 +96,29 @@ public final class ModelLoader {
       instances.forEach(ModelInstance::close);
       throw e;
     }
+  }
+
+  /**
+   * The configuration with its {@code instance_group}s replaced by where the instances really
+   * run, one group per device, so that ModelConfig answers with the placement that happened (for
+   * example KIND_CPU for a KIND_AUTO group on a machine without a usable GPU).
+   */
+  private static ModelConfig withActualPlacement(ModelConfig config, List<ModelInstance> instances) {
+    Map<String, Integer> perDevice = new java.util.LinkedHashMap<>();
+    for (ModelInstance instance : instances) {
+      perDevice.merge(instance.device(), 1, Integer::sum);
+    }
+    ModelConfig.Builder placed = config.toBuilder().clearInstanceGroup();
+    perDevice.forEach((device, count) -> {
+      ModelInstanceGroup.Builder group = placed.addInstanceGroupBuilder().setCount(count);
+      if (device.startsWith("GPU ")) {
+        group.setKind(ModelInstanceGroup.Kind.KIND_GPU)
+            .addGpus(Integer.parseInt(device.substring(4).trim()));
+      } else {
+        group.setKind(ModelInstanceGroup.Kind.KIND_CPU);
+      }
+    });
+    return placed.build();
   }
 
   private static InstanceSpec spec(

@@ -125,6 +125,10 @@ class ProtocolTest {
     assertEquals(4, completed.getMaxBatchSize());
     assertTrue(completed.hasDynamicBatching());
     assertEquals(List.of(4L), completed.getInput(0).getDimsList());
+    assertEquals(1, completed.getInstanceGroupCount());
+    assertEquals(dev.gantry.proto.ModelInstanceGroup.Kind.KIND_CPU,
+        completed.getInstanceGroup(0).getKind(), "KIND_AUTO reports where it really runs");
+    assertEquals(1, completed.getInstanceGroup(0).getCount());
   }
 
   @Test
