@@ -37,6 +37,27 @@ public final class BytesElements {
     return count;
   }
 
+  /**
+   * The element count of a BYTES tensor handed to a backend, checked against its shape.
+   *
+   * @param name the tensor's name, for the message
+   * @throws InferenceException naming the tensor when its elements overrun the buffer or do not
+   *     fill its shape exactly
+   */
+  public static int checkedCount(String name, Tensor tensor) throws InferenceException {
+    long count;
+    try {
+      count = count(tensor.data());
+    } catch (IllegalArgumentException e) {
+      throw new InferenceException("input '" + name + "': " + e.getMessage(), e);
+    }
+    if (count != tensor.elementCount()) {
+      throw new InferenceException("input '" + name + "' of shape " + Shapes.format(tensor.shape())
+          + " needs " + tensor.elementCount() + " BYTES elements, got " + count);
+    }
+    return Math.toIntExact(count);
+  }
+
   /** Splits a serialised buffer (already checked by {@link #count}) into its elements. */
   public static byte[][] split(ByteBuffer serialized, int count) {
     ByteBuffer data = serialized.duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.InferenceException;
-import dev.gantry.spi.Shapes;
 import dev.gantry.spi.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -27,23 +26,7 @@ final class StringElements {
   /** The elements of a BYTES input as strings, row-major. */
   static String[] decode(String inputName, Tensor tensor) throws InferenceException {
     ByteBuffer data = tensor.data();
-    long count;
-    try {
-      count = BytesElements.count(data);
-    } catch (IllegalArgumentException e) {
-      throw new InferenceException("input '" + inputName + "': " + e.getMessage(), e);
-    }
-    if (count != tensor.elementCount()) {
-      throw new InferenceException(
-          "input '"
-              + inputName
-              + "' of shape "
-              + Shapes.format(tensor.shape())
-              + " needs "
-              + tensor.elementCount()
-              + " BYTES elements, got "
-              + count);
-    }
+    long count = BytesElements.checkedCount(inputName, tensor);
     byte[][] elements = BytesElements.split(data, (int) count);
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
     String[] strings = new String[elements.length];

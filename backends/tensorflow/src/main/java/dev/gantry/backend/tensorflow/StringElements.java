@@ -9,7 +9,6 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_TensorElementCo
 
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.InferenceException;
-import dev.gantry.spi.Shapes;
 import dev.gantry.spi.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,23 +35,7 @@ final class StringElements {
    */
   static TF_Tensor write(String inputName, Tensor tensor) throws InferenceException {
     ByteBuffer data = tensor.data();
-    long count;
-    try {
-      count = BytesElements.count(data);
-    } catch (IllegalArgumentException e) {
-      throw new InferenceException("input '" + inputName + "': " + e.getMessage(), e);
-    }
-    if (count != tensor.elementCount()) {
-      throw new InferenceException(
-          "input '"
-              + inputName
-              + "' of shape "
-              + Shapes.format(tensor.shape())
-              + " needs "
-              + tensor.elementCount()
-              + " BYTES elements, got "
-              + count);
-    }
+    long count = BytesElements.checkedCount(inputName, tensor);
     TF_Tensor strings = NativeTensors.allocate(TF_STRING, tensor.shape(), count * TSTRING_SIZE);
     TF_TString elements = NativeTensors.strings(strings);
     for (long i = 0; i < count; i++) {
