@@ -16,7 +16,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,26 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OperabilityTest {
   private static SettingValue bool(boolean value) {
     return SettingValue.newBuilder().setBoolParam(value).build();
-  }
-
-  private static CompletableFuture<ModelInferResponse> send(
-      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub, String id) {
-    CompletableFuture<ModelInferResponse> outcome = new CompletableFuture<>();
-    stub.modelInfer(BusyModel.request("busy", id), new StreamObserver<>() {
-      @Override
-      public void onNext(ModelInferResponse response) {
-        outcome.complete(response);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        outcome.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    });
-    return outcome;
   }
 
   @Test
@@ -97,8 +76,8 @@ class OperabilityTest {
     new TestRepository(root).onnx("busy", 1, BusyModel.onnx(300));
     RunningServer gantry = RunningServer.on(new TestRepository(root));
     try {
-      CompletableFuture<ModelInferResponse> running = send(gantry.async, "running");
-      CompletableFuture<ModelInferResponse> queued = send(gantry.async, "queued");
+      CompletableFuture<ModelInferResponse> running = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "running"));
+      CompletableFuture<ModelInferResponse> queued = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "queued"));
       var scheduler = gantry.server.repository().resolve("busy", "").scheduler();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (scheduler.executing() + scheduler.queued() < 2 && System.nanoTime() < deadline) {

@@ -21,7 +21,6 @@ import dev.gantry.spi.DataType;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,27 +67,6 @@ class SchedulingTest {
         ModelStatisticsRequest.newBuilder().setName(model).build()).getModelStats(0);
   }
 
-  /** Sends a request asynchronously; the future completes with its response or its failure. */
-  private static CompletableFuture<ModelInferResponse> send(
-      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub, ModelInferRequest request) {
-    CompletableFuture<ModelInferResponse> outcome = new CompletableFuture<>();
-    stub.modelInfer(request, new StreamObserver<>() {
-      @Override
-      public void onNext(ModelInferResponse response) {
-        outcome.complete(response);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        outcome.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    });
-    return outcome;
-  }
-
   private static Status.Code codeOf(CompletableFuture<?> outcome) {
     StatusRuntimeException e = (StatusRuntimeException) assertThrows(Exception.class,
         () -> outcome.get(30, TimeUnit.SECONDS)).getCause();
@@ -111,7 +89,7 @@ class SchedulingTest {
   void concurrentRequestsAreBatchedAndEachGetsItsOwnRows() throws Exception {
     List<CompletableFuture<ModelInferResponse>> outcomes = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      outcomes.add(send(gantry.async, Tensors.addSub("batched", 1, i, 100f).toBuilder()
+      outcomes.add(AsyncCalls.infer(gantry.async, Tensors.addSub("batched", 1, i, 100f).toBuilder()
           .setId("r" + i).build()));
     }
     for (int i = 0; i < 8; i++) {
@@ -144,11 +122,11 @@ class SchedulingTest {
     long timedOutBefore = metrics.failures(FailureReason.TIMED_OUT);
     long cancelledBefore = metrics.failures(FailureReason.CANCELLED);
 
-    CompletableFuture<ModelInferResponse> running = send(gantry.async, BusyModel.request("busy", "running"));
+    CompletableFuture<ModelInferResponse> running = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "running"));
     awaitQueued(0);
 
     long start = System.nanoTime();
-    CompletableFuture<ModelInferResponse> timedOut = send(gantry.async, BusyModel.request("busy", "timeout")
+    CompletableFuture<ModelInferResponse> timedOut = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "timeout")
         .toBuilder().putParameters("timeout",
             InferParameter.newBuilder().setInt64Param(50_000).build()).build());
     assertEquals(Status.Code.DEADLINE_EXCEEDED, codeOf(timedOut));
@@ -156,10 +134,10 @@ class SchedulingTest {
 
     Context.CancellableContext cancellable = Context.current().withCancellation();
     CompletableFuture<ModelInferResponse> cancelled =
-        cancellable.call(() -> send(gantry.async, BusyModel.request("busy", "cancelled")));
-    CompletableFuture<ModelInferResponse> queued = send(gantry.async, BusyModel.request("busy", "queued"));
+        cancellable.call(() -> AsyncCalls.infer(gantry.async, BusyModel.request("busy", "cancelled")));
+    CompletableFuture<ModelInferResponse> queued = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "queued"));
     awaitQueued(2);
-    CompletableFuture<ModelInferResponse> overflow = send(gantry.async, BusyModel.request("busy", "overflow"));
+    CompletableFuture<ModelInferResponse> overflow = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "overflow"));
     StatusRuntimeException full = (StatusRuntimeException) assertThrows(Exception.class,
         () -> overflow.get(30, TimeUnit.SECONDS)).getCause();
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
@@ -183,7 +161,7 @@ class SchedulingTest {
   @Test
   void grpcDeadlineRemovesAQueuedRequest() throws Exception {
     long executionsBefore = statistics("busy").getExecutionCount();
-    CompletableFuture<ModelInferResponse> running = send(gantry.async, BusyModel.request("busy", "running"));
+    CompletableFuture<ModelInferResponse> running = AsyncCalls.infer(gantry.async, BusyModel.request("busy", "running"));
     awaitQueued(0);
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> gantry.blocking.withDeadlineAfter(100, TimeUnit.MILLISECONDS)
