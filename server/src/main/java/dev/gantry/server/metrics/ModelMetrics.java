@@ -24,8 +24,9 @@ import java.util.function.IntSupplier;
  * The measurements of one model version, held in the server's {@link MetricRegistry}: what
  * Prometheus scrapes and what the statistics RPC reports are the same counters.
  *
- * <p>Following Triton, each request of a batch is charged the batch's full compute time, while the
- * per-batch-size statistics count each execution once.
+ * <p>Following Triton, queue and compute times are recorded for executions that succeeded; each
+ * request of a batch is charged the batch's full compute time, while the per-batch-size
+ * statistics count each execution once.
  */
 public final class ModelMetrics implements ExecutionListener {
   private final MetricRegistry registry;
@@ -117,6 +118,12 @@ public final class ModelMetrics implements ExecutionListener {
   @Override
   public void onExecution(ExecutionRecord record) {
     int requests = record.requests();
+    dispatches.get(record.reason()).inc();
+    batchRequests.update(requests);
+    batchItems.update(record.items());
+    if (!record.succeeded()) {
+      return;
+    }
     long totalQueue = 0;
     for (long nanos : record.queueNanos()) {
       totalQueue += nanos;
@@ -124,12 +131,6 @@ public final class ModelMetrics implements ExecutionListener {
     }
     queueRequests.inc(requests);
     queueNanos.inc(totalQueue);
-    dispatches.get(record.reason()).inc();
-    batchRequests.update(requests);
-    batchItems.update(record.items());
-    if (!record.succeeded()) {
-      return;
-    }
     computeRequests.inc(requests);
     inputNanos.inc(requests * record.inputNanos());
     inferNanos.inc(requests * record.inferNanos());

@@ -26,10 +26,6 @@ public final class Backends {
         ServiceLoader.load(Backend.class).stream().map(ServiceLoader.Provider::get).toList());
   }
 
-  public List<Backend> all() {
-    return backends;
-  }
-
   /**
    * @throws ModelLoadException naming what was asked for and what is available
    */

@@ -2,7 +2,7 @@ package dev.gantry.server.scheduler;
 
 import java.util.List;
 
-/** What an idle instance should do next, as decided by {@link RequestQueue#next(long)}. */
+/** What an idle instance should do next, as decided by {@link RequestQueue#next(long, boolean)}. */
 sealed interface Plan {
   /** Nothing is queued: wait for a request. */
   record Idle() implements Plan {}

@@ -10,7 +10,7 @@ import java.util.List;
  * them the requests whose timeout passed under the DELAY action.
  *
  * <p>Pure bookkeeping with time passed in, so that batch formation can be tested with an exact
- * clock; the {@link DynamicBatchScheduler} guards it with its lock.
+ * clock; the {@link ModelScheduler} guards it with its lock.
  */
 final class RequestQueue {
   private final BatchingPolicy policy;

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.gantry.proto.LogSettingsRequest;
 import dev.gantry.proto.LogSettingsResponse;
 import dev.gantry.server.error.InvalidArgumentException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,17 @@ final class LogSettingsCalls {
     this.context = (LoggerContext) LoggerFactory.getILoggerFactory();
   }
 
+  /**
+   * Applies the settings of a request, all or none: every setting is checked before any level
+   * changes.
+   */
   LogSettingsResponse apply(LogSettingsRequest request) {
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     boolean error = enabled(root, Level.ERROR);
     boolean warning = enabled(root, Level.WARN);
     boolean info = enabled(root, Level.INFO);
     boolean levelsChanged = false;
+    Map<Logger, Level> changes = new LinkedHashMap<>();
     for (Map.Entry<String, LogSettingsRequest.SettingValue> setting
         : request.getSettingsMap().entrySet()) {
       String name = setting.getKey();
@@ -59,23 +65,33 @@ final class LogSettingsCalls {
           info = bool(name, value);
           levelsChanged = true;
         }
-        case "log_verbose_level" -> context.getLogger(GANTRY).setLevel(verbose(value));
+        case "log_verbose_level" -> changes.put(context.getLogger(GANTRY), verbose(value));
         case "log_file", "log_format" -> throw new InvalidArgumentException(
             "setting '" + name + "' is fixed by the logging configuration (logback.xml) and "
                 + "cannot be changed at run time");
-        default -> {
-          if (!name.startsWith(LOGGER_PREFIX) || name.length() == LOGGER_PREFIX.length()) {
-            throw new InvalidArgumentException("unknown setting '" + name + "'; expected "
-                + "log_error, log_warning, log_info, log_verbose_level or logger:<name>");
-          }
-          context.getLogger(name.substring(LOGGER_PREFIX.length())).setLevel(level(name, value));
-        }
+        default -> changes.put(existingLogger(name), level(name, value));
       }
     }
+    changes.forEach(Logger::setLevel);
     if (levelsChanged) {
       root.setLevel(info ? Level.INFO : warning ? Level.WARN : error ? Level.ERROR : Level.OFF);
     }
     return current();
+  }
+
+  /** The logger a {@code logger:<name>} setting names; only loggers the server has are allowed. */
+  private Logger existingLogger(String setting) {
+    String name = setting.startsWith(LOGGER_PREFIX) ? setting.substring(LOGGER_PREFIX.length()) : "";
+    if (!setting.startsWith(LOGGER_PREFIX)) {
+      throw new InvalidArgumentException("unknown setting '" + setting + "'; expected "
+          + "log_error, log_warning, log_info, log_verbose_level or logger:<name>");
+    }
+    Logger logger = name.isEmpty() ? null : context.exists(name);
+    if (logger == null) {
+      throw new InvalidArgumentException("setting '" + setting + "': the server has no logger "
+          + "named '" + name + "' (loggers are named by package or class, e.g. dev.gantry.server)");
+    }
+    return logger;
   }
 
   private LogSettingsResponse current() {

@@ -56,12 +56,21 @@ class OperabilityTest {
           LogSettingsRequest.newBuilder().putSettings("volume", bool(true)).build(),
           LogSettingsRequest.newBuilder().putSettings("log_info",
               SettingValue.newBuilder().setStringParam("yes").build()).build(),
-          LogSettingsRequest.newBuilder().putSettings("logger:x",
-              SettingValue.newBuilder().setStringParam("LOUD").build()).build())) {
+          LogSettingsRequest.newBuilder().putSettings("logger:dev.gantry",
+              SettingValue.newBuilder().setStringParam("LOUD").build()).build(),
+          LogSettingsRequest.newBuilder().putSettings("logger:no.such.logger",
+              SettingValue.newBuilder().setStringParam("INFO").build()).build(),
+          LogSettingsRequest.newBuilder()
+              .putSettings("log_verbose_level", SettingValue.newBuilder().setUint32Param(2).build())
+              .putSettings("log_format", SettingValue.newBuilder().setStringParam("json").build())
+              .build())) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
             () -> gantry.blocking.logSettings(bad));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
       }
+      assertEquals(1, gantry.blocking.logSettings(LogSettingsRequest.getDefaultInstance())
+          .getSettingsOrThrow("log_verbose_level").getUint32Param(),
+          "a refused request changes nothing");
       gantry.blocking.logSettings(LogSettingsRequest.newBuilder()
           .putSettings("log_verbose_level", SettingValue.newBuilder().setUint32Param(0).build())
           .putSettings("logger:dev.gantry.server.scheduler",
