@@ -7,12 +7,19 @@ import dev.gantry.server.model.RepositoryScanner;
 import dev.gantry.server.transport.RepositoryCalls;
 import dev.gantry.server.metrics.ServerMetrics;
 import dev.gantry.server.scheduler.ModelScheduler;
+import dev.gantry.server.security.BearerAuthenticator;
+import dev.gantry.server.security.Role;
+import dev.gantry.server.security.SecurityOptions;
+import dev.gantry.server.transport.AuthInterceptor;
 import dev.gantry.server.transport.CallMetricsInterceptor;
+import dev.gantry.server.transport.RequestParsing;
 import dev.gantry.server.transport.InferenceService;
 import dev.gantry.server.transport.ServerIdentity;
 import dev.gantry.server.validation.RequestValidator;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -22,6 +29,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
@@ -73,25 +82,46 @@ public final class GantryServer implements AutoCloseable {
     this.repositoryCalls = Executors.newSingleThreadExecutor(named("gantry-repository-rpc"));
     this.poller = Executors.newSingleThreadScheduledExecutor(named("gantry-repository-poll"));
     this.uploadRoot = Files.createTempDirectory("gantry-uploads");
-    ModelLoader loader =
-        new ModelLoader(Backends.discover(), timer, options.maxQueueSize(), metrics);
+    ModelLoader loader = new ModelLoader(Backends.discover(), timer, options.maxQueueSize(),
+        metrics, options.executionTimeout());
     this.repository = new ModelRepository(
         new RepositoryScanner(options.modelRepositories()), loader, loadPool, retirePool,
         metrics, options.exitTimeout(), uploadRoot, options.maxUploadBytes());
+    SecurityOptions security = options.security();
     InferenceService service = new InferenceService(
         ServerIdentity.gantry(),
         repository,
-        new RequestValidator(options.maxElementsPerTensor()),
+        new RequestValidator(options.maxElementsPerTensor(), options.maxBytesElementBytes()),
         () -> ready && !stopping,
         options.streamWindow(),
-        new RepositoryCalls(repository, options.controlMode(), repositoryCalls));
-    this.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.grpcPort()))
+        new RepositoryCalls(repository, options.controlMode(), security.repositoryRpcsDisabled(),
+            repositoryCalls));
+    InetSocketAddress address = new InetSocketAddress(options.host(), options.grpcPort());
+    NettyServerBuilder builder = security.tls().isPresent()
+        ? NettyServerBuilder.forAddress(address, security.tls().get().grpcCredentials())
+        : NettyServerBuilder.forAddress(address);
+    this.grpc = builder
         .directExecutor()
         .maxInboundMessageSize(options.maxMessageBytes())
-        .addService(ServerInterceptors.intercept(service, new CallMetricsInterceptor(metrics)))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(guarded(service.bindService(), new CallMetricsInterceptor(metrics)))
+        .addService(guarded(health.getHealthService().bindService()))
+        .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
         .build();
+  }
+
+  /**
+   * A service as the server runs it: requests that are not valid protobuf rejected as the
+   * caller's fault, access checked when tokens are configured, then the given interceptors (the
+   * last one outermost, so that it also sees refused calls).
+   */
+  private ServerServiceDefinition guarded(
+      ServerServiceDefinition service, ServerInterceptor... outer) {
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    if (options.security().tokens().enabled()) {
+      interceptors.add(new AuthInterceptor(options.security().tokens()));
+    }
+    interceptors.addAll(List.of(outer));
+    return ServerInterceptors.intercept(RequestParsing.strict(service), interceptors);
   }
 
   /** Starts serving and loads the models; returns once every model has loaded or failed. */
@@ -100,15 +130,24 @@ public final class GantryServer implements AutoCloseable {
     server.health.setStatus("", ServingStatus.NOT_SERVING);
     server.health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
     server.grpc.start();
-    log.info("gRPC listening on {}:{}", options.host(), server.port());
+    SecurityOptions security = options.security();
+    log.info("gRPC listening on {}:{} ({})", options.host(), server.port(), describe(security));
+    if (security.tokens().enabled() && security.tls().isEmpty()) {
+      log.warn("access tokens are configured but TLS is not: tokens travel in clear text; "
+          + "add --grpc-tls-cert and --grpc-tls-key");
+    }
     if (options.metricsPort() >= 0) {
-      server.metricsEndpoint = HTTPServer.builder()
+      HTTPServer.Builder endpoint = HTTPServer.builder()
           .hostname(options.host())
           .port(options.metricsPort())
-          .registry(server.metrics.prometheus())
-          .buildAndStart();
-      log.info("Prometheus metrics on http://{}:{}/metrics", options.host(),
-          server.metricsEndpoint.getPort());
+          .registry(server.metrics.prometheus());
+      security.tls().ifPresent(tls -> endpoint.httpsConfigurator(tls.httpsConfigurator()));
+      if (security.tokens().enabled()) {
+        endpoint.authenticator(new BearerAuthenticator(security.tokens()));
+      }
+      server.metricsEndpoint = endpoint.buildAndStart();
+      log.info("Prometheus metrics on {}://{}:{}/metrics", security.tls().isPresent()
+          ? "https" : "http", options.host(), server.metricsEndpoint.getPort());
     }
     if (options.jmx()) {
       server.metrics.startJmx();
@@ -119,6 +158,20 @@ public final class GantryServer implements AutoCloseable {
     server.health.setStatus(SERVICE, ServingStatus.SERVING);
     log.info("server is ready");
     return server;
+  }
+
+  private static String describe(SecurityOptions security) {
+    String transport = security.tls()
+        .map(tls -> tls.requiresClientCertificates()
+            ? "TLS as " + tls.subject() + ", client certificates required"
+            : "TLS as " + tls.subject())
+        .orElse("plaintext");
+    String access = security.tokens().enabled()
+        ? security.tokens().count(Role.INFERENCE) + " inference and "
+            + security.tokens().count(Role.ADMIN) + " admin tokens"
+        : "no access control";
+    return transport + "; " + access
+        + (security.repositoryRpcsDisabled() ? "; repository load and unload disabled" : "");
   }
 
   private void loadStartupModels() {

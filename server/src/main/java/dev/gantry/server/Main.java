@@ -1,10 +1,14 @@
 package dev.gantry.server;
 
 import dev.gantry.server.model.ModelControlMode;
+import dev.gantry.server.security.AccessTokens;
+import dev.gantry.server.security.SecurityOptions;
+import dev.gantry.server.security.TlsContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +110,63 @@ public final class Main implements Runnable {
         description = "Most bytes of model files one load request may carry (default: ${DEFAULT-VALUE}).")
     long maxUploadBytes;
 
+    @Option(names = "--max-bytes-element-size",
+        defaultValue = "" + ServerOptions.DEFAULT_MAX_BYTES_ELEMENT_BYTES,
+        description = "Most bytes one element of a BYTES input may have (default: ${DEFAULT-VALUE}).")
+    long maxBytesElementBytes;
+
+    @Option(names = "--execution-timeout-secs", defaultValue = "60",
+        description = "Seconds one execution may run before its requests fail and its instance "
+            + "counts as stuck; 0 for no limit; a model's execution_timeout_ms parameter "
+            + "overrides it (default: ${DEFAULT-VALUE}).")
+    long executionTimeoutSecs;
+
+    @Option(names = "--grpc-tls-cert", paramLabel = "FILE",
+        description = "PEM certificate chain of the server: serve gRPC and metrics over TLS.")
+    Path tlsCertificate;
+
+    @Option(names = "--grpc-tls-key", paramLabel = "FILE",
+        description = "The server's unencrypted PKCS#8 PEM private key, with --grpc-tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--grpc-tls-ca", paramLabel = "FILE",
+        description = "PEM certificates of the authorities that sign client certificates: "
+            + "require one (mutual TLS).")
+    Path tlsClientCa;
+
+    @Option(names = "--auth-tokens-file", paramLabel = "FILE",
+        description = "Bearer tokens, one 'role token' a line (roles: inference, admin); with "
+            + "them, or with the " + AccessTokens.INFERENCE_ENV + " and " + AccessTokens.ADMIN_ENV
+            + " environment variables, calls need a token.")
+    Path authTokensFile;
+
+    @Option(names = "--disable-repository-rpcs",
+        description = "Answer RepositoryModelLoad and RepositoryModelUnload with UNIMPLEMENTED.")
+    boolean disableRepositoryRpcs;
+
+    /** TLS, tokens and the repository switch, read and checked before the server starts. */
+    private SecurityOptions security() {
+      if ((tlsCertificate == null) != (tlsKey == null)) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--grpc-tls-cert and --grpc-tls-key go together");
+      }
+      if (tlsClientCa != null && tlsCertificate == null) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--grpc-tls-ca needs --grpc-tls-cert and --grpc-tls-key");
+      }
+      try {
+        Optional<TlsContext> tls = tlsCertificate == null
+            ? Optional.empty()
+            : Optional.of(TlsContext.fromPem(
+                tlsCertificate, tlsKey, Optional.ofNullable(tlsClientCa)));
+        AccessTokens tokens =
+            AccessTokens.load(Optional.ofNullable(authTokensFile), System.getenv());
+        return new SecurityOptions(tls, tokens, disableRepositoryRpcs);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       for (Path repository : repositories) {
@@ -114,11 +175,20 @@ public final class Main implements Runnable {
               new CommandLine(this), "--model-repository " + repository + " is not a directory");
         }
       }
+      if (maxBytesElementBytes < 1) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--max-bytes-element-size must be at least 1");
+      }
+      if (executionTimeoutSecs < 0) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--execution-timeout-secs must be 0 (no limit) or more");
+      }
       ServerOptions options = new ServerOptions(
           repositories, host, grpcPort, maxMessageBytes, maxQueueSize, maxElementsPerTensor,
-          ServerOptions.DEFAULT_STREAM_WINDOW, Duration.ofSeconds(exitTimeoutSecs),
+          maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
+          Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
           allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
-          loadModels, maxUploadBytes);
+          loadModels, maxUploadBytes, security());
       GantryServer server = GantryServer.start(options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

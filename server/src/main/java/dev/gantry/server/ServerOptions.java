@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.model.ModelControlMode;
+import dev.gantry.server.security.SecurityOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +16,11 @@ import java.util.List;
  * @param maxMessageBytes the largest request message accepted
  * @param maxQueueSize the bound of a queue whose model does not set {@code max_queue_size}
  * @param maxElementsPerTensor the most elements one input tensor may have
+ * @param maxBytesElementBytes the most bytes one element of a BYTES input may have
  * @param streamWindow how many requests one inference stream may have in flight
  * @param exitTimeout how long shutdown waits for queued and running requests
+ * @param executionTimeout how long one execution may run before the watchdog fails its requests,
+ *     for models that set no {@code execution_timeout_ms}; zero for no limit
  * @param metricsPort the Prometheus HTTP port ({@code /metrics}); 0 picks a free one; negative
  *     turns the endpoint off
  * @param jmx whether every metric is also published as a JMX MBean
@@ -24,6 +28,7 @@ import java.util.List;
  * @param pollInterval how often POLL mode rescans the repositories
  * @param startupModels the models EXPLICIT mode loads at start ({@code *} for all)
  * @param maxUploadBytes the most bytes of model files one load request may carry
+ * @param security TLS, access tokens, and whether the repository RPCs are off
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -32,14 +37,17 @@ public record ServerOptions(
     int maxMessageBytes,
     int maxQueueSize,
     long maxElementsPerTensor,
+    long maxBytesElementBytes,
     int streamWindow,
     Duration exitTimeout,
+    Duration executionTimeout,
     int metricsPort,
     boolean jmx,
     ModelControlMode controlMode,
     Duration pollInterval,
     List<String> startupModels,
-    long maxUploadBytes) {
+    long maxUploadBytes,
+    SecurityOptions security) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -50,8 +58,10 @@ public record ServerOptions(
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   public static final int DEFAULT_MAX_QUEUE_SIZE = 1024;
   public static final long DEFAULT_MAX_ELEMENTS_PER_TENSOR = 1L << 28;
+  public static final long DEFAULT_MAX_BYTES_ELEMENT_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_STREAM_WINDOW = 64;
   public static final Duration DEFAULT_EXIT_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_EXECUTION_TIMEOUT = Duration.ofSeconds(60);
   public static final int DEFAULT_METRICS_PORT = 8002;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
@@ -59,23 +69,44 @@ public record ServerOptions(
   /** These options with another gRPC message size limit. */
   public ServerOptions withMaxMessageBytes(int bytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
-        maxElementsPerTensor, streamWindow, exitTimeout, metricsPort, jmx, controlMode,
-        pollInterval, startupModels, maxUploadBytes);
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security);
+  }
+
+  /** These options with other limits on BYTES elements and on uploaded model files. */
+  public ServerOptions withBytesLimits(long bytesElementBytes, long uploadBytes) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security);
   }
 
   /** These options with another shutdown drain timeout. */
   public ServerOptions withExitTimeout(Duration timeout) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
-        maxElementsPerTensor, streamWindow, timeout, metricsPort, jmx, controlMode,
-        pollInterval, startupModels, maxUploadBytes);
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security);
+  }
+
+  /** These options with another default execution timeout. */
+  public ServerOptions withExecutionTimeout(Duration timeout) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security);
   }
 
   /** These options with another model control mode. */
   public ServerOptions withControlMode(
       ModelControlMode mode, Duration interval, List<String> models) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
-        maxElementsPerTensor, streamWindow, exitTimeout, metricsPort, jmx, mode, interval,
-        models, maxUploadBytes);
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, mode, interval, models, maxUploadBytes, security);
+  }
+
+  /** These options with other security settings. */
+  public ServerOptions withSecurity(SecurityOptions settings) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings);
   }
 
   /**
@@ -90,13 +121,16 @@ public record ServerOptions(
         DEFAULT_MAX_MESSAGE_BYTES,
         DEFAULT_MAX_QUEUE_SIZE,
         DEFAULT_MAX_ELEMENTS_PER_TENSOR,
+        DEFAULT_MAX_BYTES_ELEMENT_BYTES,
         DEFAULT_STREAM_WINDOW,
         DEFAULT_EXIT_TIMEOUT,
+        DEFAULT_EXECUTION_TIMEOUT,
         0,
         false,
         ModelControlMode.NONE,
         DEFAULT_POLL_INTERVAL,
         List.of(),
-        DEFAULT_MAX_UPLOAD_BYTES);
+        DEFAULT_MAX_UPLOAD_BYTES,
+        SecurityOptions.none());
   }
 }

@@ -14,7 +14,9 @@ public abstract sealed class GantryException extends RuntimeException
         CancelledException,
         UnimplementedException,
         FailedPreconditionException,
-        InternalException {
+        InternalException,
+        UnauthenticatedException,
+        PermissionDeniedException {
   protected GantryException(String message) {
     super(message, null, false, false);
   }

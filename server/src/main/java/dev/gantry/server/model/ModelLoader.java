@@ -17,6 +17,7 @@ import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.ModelLoadException;
 import dev.gantry.spi.ModelSignature;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,20 +31,31 @@ import java.util.concurrent.ScheduledExecutorService;
  * scheduler.
  */
 public final class ModelLoader {
+  /** The configuration parameter that sets a model's execution timeout, in milliseconds. */
+  public static final String EXECUTION_TIMEOUT_PARAMETER = "execution_timeout_ms";
+
   private final Backends backends;
   private final ScheduledExecutorService timer;
   private final int defaultMaxQueueSize;
   private final ServerMetrics metrics;
+  private final Duration defaultExecutionTimeout;
 
+  /**
+   * @param defaultExecutionTimeout how long one execution may run before the watchdog fails it,
+   *     for models whose configuration sets no {@value #EXECUTION_TIMEOUT_PARAMETER}; zero for no
+   *     limit
+   */
   public ModelLoader(
       Backends backends,
       ScheduledExecutorService timer,
       int defaultMaxQueueSize,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      Duration defaultExecutionTimeout) {
     this.backends = backends;
     this.timer = timer;
     this.defaultMaxQueueSize = defaultMaxQueueSize;
     this.metrics = metrics;
+    this.defaultExecutionTimeout = defaultExecutionTimeout;
   }
 
   /**
@@ -55,6 +67,7 @@ public final class ModelLoader {
     long start = System.nanoTime();
     Path versionDirectory = modelDirectory.resolve(Long.toString(version));
     Backend backend = backends.select(declared, versionDirectory);
+    Duration executionTimeout = executionTimeout(declared);
     List<Placement> placements = InstancePlacements.from(declared);
     List<ModelInstance> instances = new ArrayList<>();
     try {
@@ -80,7 +93,8 @@ public final class ModelLoader {
               instances,
               timer,
               Ticker.SYSTEM,
-              versionMetrics);
+              versionMetrics,
+              executionTimeout);
       versionMetrics.watchQueue(policy.priorityLevels(),
           () -> scheduler.queued() + scheduler.executing(), scheduler::queued);
       versionMetrics.loaded(System.nanoTime() - start);
@@ -119,6 +133,28 @@ public final class ModelLoader {
       }
     });
     return placed.build();
+  }
+
+  /**
+   * The model's {@value #EXECUTION_TIMEOUT_PARAMETER} parameter (0 for no limit), or the server's
+   * default when it has none.
+   */
+  private Duration executionTimeout(ModelConfig config) throws ModelLoadException {
+    if (!config.getParametersMap().containsKey(EXECUTION_TIMEOUT_PARAMETER)) {
+      return defaultExecutionTimeout;
+    }
+    String value = config.getParametersMap().get(EXECUTION_TIMEOUT_PARAMETER).getStringValue();
+    long millis;
+    try {
+      millis = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      millis = -1;
+    }
+    if (millis < 0) {
+      throw new ModelLoadException("parameter " + EXECUTION_TIMEOUT_PARAMETER + " is '" + value
+          + "'; it takes milliseconds, 0 or more (0: no limit)");
+    }
+    return Duration.ofMillis(millis);
   }
 
   private static InstanceSpec spec(

@@ -268,13 +268,19 @@ public final class ModelRepository {
     }
     NavigableMap<Long, Slot> versions = entry.versions;
     if (version.isEmpty()) {
+      String stalled = null;
       for (Slot slot : versions.descendingMap().values()) {
         if (slot.state == ModelState.READY) {
-          return slot.loaded;
+          Optional<String> unavailable = slot.loaded.scheduler().unavailableReason();
+          if (unavailable.isEmpty()) {
+            return slot.loaded;
+          }
+          stalled = stalled != null ? stalled
+              : slot.loaded.label() + " is unavailable: " + unavailable.get();
         }
       }
-      throw new UnavailableException(
-          "model '" + name + "' has no ready version" + describeFailures(entry));
+      throw new UnavailableException(stalled != null ? stalled
+          : "model '" + name + "' has no ready version" + describeFailures(entry));
     }
     Optional<Long> number = parseVersion(version);
     Long resolved = number.orElse(entry.labels.get(version));
@@ -288,6 +294,10 @@ public final class ModelRepository {
     if (slot.state != ModelState.READY) {
       throw new UnavailableException(LoadedVersion.label(name, resolved) + " is " + slot.state
           + (slot.reason.isEmpty() ? "" : ": " + slot.reason));
+    }
+    Optional<String> unavailable = slot.loaded.scheduler().unavailableReason();
+    if (unavailable.isPresent()) {
+      throw new UnavailableException(slot.loaded.label() + " is unavailable: " + unavailable.get());
     }
     return slot.loaded;
   }
@@ -328,8 +338,14 @@ public final class ModelRepository {
         statuses.add(new VersionStatus(name, 0,
             entry.failure.isEmpty() ? ModelState.UNKNOWN : ModelState.UNAVAILABLE, entry.failure));
       }
-      entry.versions.forEach((version, slot) ->
-          statuses.add(new VersionStatus(name, version, slot.state, slot.reason)));
+      entry.versions.forEach((version, slot) -> {
+        Optional<String> unavailable = slot.state == ModelState.READY
+            ? slot.loaded.scheduler().unavailableReason()
+            : Optional.empty();
+        statuses.add(unavailable.isPresent()
+            ? new VersionStatus(name, version, ModelState.UNAVAILABLE, unavailable.get())
+            : new VersionStatus(name, version, slot.state, slot.reason));
+      });
     }
     return statuses;
   }

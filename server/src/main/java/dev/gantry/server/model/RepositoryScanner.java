@@ -69,6 +69,11 @@ public final class RepositoryScanner {
           "model_name '" + name + "' is not a plain directory name: no '/', '\\', leading '.' "
               + "or NUL allowed");
     }
+    int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > 255) {
+      throw new InvalidArgumentException("model_name is " + bytes + " bytes long; a model name "
+          + "is a directory name, at most 255 bytes");
+    }
   }
 
   /**
@@ -78,8 +83,13 @@ public final class RepositoryScanner {
    * @throws InvalidArgumentException naming the parameter
    */
   public static Path inside(Path directory, String relative, String what) {
-    Path candidate = directory.resolve(relative).normalize();
-    if (relative.isEmpty() || Path.of(relative).isAbsolute() || relative.contains("..")
+    Path candidate;
+    try {
+      candidate = relative.isEmpty() ? null : directory.resolve(relative).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      candidate = null;
+    }
+    if (candidate == null || Path.of(relative).isAbsolute() || relative.contains("..")
         || !candidate.startsWith(directory.normalize())) {
       throw new InvalidArgumentException(
           what + " '" + relative + "' must be a relative path inside the model directory");

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * RequestQueue} whenever the instance is free. A queued request leaves the queue the moment its
  * deadline passes or its caller cancels, even while every instance is busy, so it never runs late
  * and never holds a place another request could use.
+ *
+ * <p>A failing backend fails only the batch it was executing: whatever the backend throws, or a
+ * result that does not fit the batch, is reported to that batch's requests as INTERNAL, and the
+ * instance takes the next batch. A watchdog bounds each execution: when one runs past the
+ * execution timeout, its requests fail at once with INTERNAL and the instance counts as stuck
+ * until the call returns (its late result is discarded); the other instances keep serving. While
+ * every instance is stuck the version is unavailable: queued requests fail, new ones are refused
+ * with the reason, and it serves again as soon as one stuck call returns.
  */
 public final class ModelScheduler {
   private static final Logger log = LoggerFactory.getLogger(ModelScheduler.class);
@@ -61,15 +70,55 @@ public final class ModelScheduler {
   private final RequestQueue queue;
   private final Map<InferenceRequest, Timers> timers = new ConcurrentHashMap<>();
   private final ResponseOrder order;
-  private final List<Thread> workers = new ArrayList<>();
+  private final List<Worker> workers = new ArrayList<>();
   private final AtomicInteger executing = new AtomicInteger();
+  private final long executionTimeoutNanos;
+  private final AtomicInteger stuck = new AtomicInteger();
   private State state = State.RUNNING;
+
+  /** One instance and the thread that runs its executions. */
+  private static final class Worker {
+    final ModelInstance instance;
+    final String name;
+    Thread thread;
+    /** Whether the watchdog gave up on the execution this worker is in. */
+    volatile boolean stuck;
+
+    Worker(ModelInstance instance, String name) {
+      this.instance = instance;
+      this.name = name;
+    }
+  }
+
+  /**
+   * One batch on one instance. Its requests are answered exactly once, by whichever settles it
+   * first: the instance returning or the watchdog giving up.
+   */
+  private static final class Execution {
+    final List<InferenceRequest> batch;
+    final long items;
+    final DispatchReason reason;
+    final long[] queueNanos;
+    final PhaseClock phases;
+    private boolean settled;
+
+    Execution(List<InferenceRequest> batch, long items, DispatchReason reason, long[] queueNanos,
+        PhaseClock phases) {
+      this.batch = batch;
+      this.items = items;
+      this.reason = reason;
+      this.queueNanos = queueNanos;
+      this.phases = phases;
+    }
+  }
 
   /**
    * @param label names the model version in thread names and messages, e.g. {@code model 'simple'
    *     version 1}
    * @param threadPrefix the prefix of the instance threads' names
-   * @param timer runs deadline expiries; shared by all schedulers
+   * @param timer runs deadline expiries and the execution watchdog; shared by all schedulers
+   * @param executionTimeout how long one execution may run before its requests fail and its
+   *     instance counts as stuck; zero turns the watchdog off
    */
   public ModelScheduler(
       String label,
@@ -78,23 +127,24 @@ public final class ModelScheduler {
       List<ModelInstance> instances,
       ScheduledExecutorService timer,
       Ticker ticker,
-      ExecutionListener listener) {
+      ExecutionListener listener,
+      Duration executionTimeout) {
     this.label = label;
     this.policy = policy;
     this.instances = List.copyOf(instances);
     this.timer = timer;
     this.ticker = ticker;
     this.listener = listener;
+    this.executionTimeoutNanos = executionTimeout.toNanos();
     this.queue = new RequestQueue(policy);
     this.order = new ResponseOrder(policy.preserveOrdering());
     for (int i = 0; i < this.instances.size(); i++) {
-      ModelInstance instance = this.instances.get(i);
-      Thread worker = new Thread(
-          null, () -> serve(instance), threadPrefix + "-instance-" + i, NATIVE_STACK_BYTES);
-      worker.setDaemon(true);
+      Worker worker = new Worker(this.instances.get(i), threadPrefix + "-instance-" + i);
+      worker.thread = new Thread(null, () -> serve(worker), worker.name, NATIVE_STACK_BYTES);
+      worker.thread.setDaemon(true);
       workers.add(worker);
     }
-    workers.forEach(Thread::start);
+    workers.forEach(worker -> worker.thread.start());
   }
 
   public BatchingPolicy policy() {
@@ -108,7 +158,7 @@ public final class ModelScheduler {
    * REJECT the request leaves the queue when it passes, under DELAY it moves behind the timely
    * requests of its level. Its call deadline always removes it.
    *
-   * @throws UnavailableException if the version is unloading
+   * @throws UnavailableException if the version is unloading, or every instance is stuck
    * @throws ResourceExhaustedException if the request's priority level is full
    * @throws DeadlineExceededException if its deadline has already passed
    */
@@ -118,10 +168,11 @@ public final class ModelScheduler {
     long timeout = queuePolicy.effectiveTimeoutNanos(request.timeoutNanos());
     long expires = request.callDeadlineNanos();
     long delayAt = InferenceRequest.NO_DEADLINE;
-    if (timeout > 0 && queuePolicy.timeoutAction() == QueuePolicy.TimeoutAction.REJECT) {
-      expires = Math.min(expires, now + timeout);
-    } else if (timeout > 0) {
-      delayAt = now + timeout;
+    long timeoutAt = timeout > 0 ? instantAfter(now, timeout) : InferenceRequest.NO_DEADLINE;
+    if (queuePolicy.timeoutAction() == QueuePolicy.TimeoutAction.REJECT) {
+      expires = Math.min(expires, timeoutAt);
+    } else {
+      delayAt = timeoutAt;
     }
     if (expires != InferenceRequest.NO_DEADLINE && expires - now <= 0) {
       throw new DeadlineExceededException(
@@ -131,6 +182,10 @@ public final class ModelScheduler {
     try {
       if (state != State.RUNNING) {
         throw new UnavailableException(label + " is unloading and takes no new requests");
+      }
+      Optional<String> unavailable = unavailableReason();
+      if (unavailable.isPresent()) {
+        throw new UnavailableException(label + " is unavailable: " + unavailable.get());
       }
       if (!queue.offer(request, now, expires)) {
         int level = request.priorityLevel();
@@ -150,6 +205,15 @@ public final class ModelScheduler {
         : timer.schedule(() -> delay(request), delayAt - now, TimeUnit.NANOSECONDS);
     if (expiry != null || delay != null) {
       timers.put(request, new Timers(expiry, delay));
+    }
+  }
+
+  /** The instant {@code nanos} after {@code now}; no deadline when that is beyond the clock. */
+  private static long instantAfter(long now, long nanos) {
+    try {
+      return Math.addExact(now, nanos);
+    } catch (ArithmeticException e) {
+      return InferenceRequest.NO_DEADLINE;
     }
   }
 
@@ -178,6 +242,20 @@ public final class ModelScheduler {
     return executing.get();
   }
 
+  /**
+   * Why this version cannot serve now, or empty when it can: every instance is stuck in an
+   * execution the watchdog gave up on.
+   */
+  public Optional<String> unavailableReason() {
+    int stuckNow = stuck.get();
+    if (instances.isEmpty() || stuckNow < instances.size()) {
+      return Optional.empty();
+    }
+    return Optional.of("every instance (" + stuckNow + ") is stuck in an execution that ran past "
+        + "the execution timeout of " + TimeUnit.NANOSECONDS.toMillis(executionTimeoutNanos)
+        + " ms; it serves again when one returns");
+  }
+
   /** Requests queued now at one priority level. */
   public int queued(int priorityLevel) {
     lock.lock();
@@ -190,7 +268,8 @@ public final class ModelScheduler {
 
   /**
    * Stops taking requests, lets the queued and running ones finish, and closes the instances.
-   * Requests still queued when {@code timeout} runs out are answered UNAVAILABLE.
+   * Requests still queued when {@code timeout} runs out are answered UNAVAILABLE. An instance
+   * stuck in an execution is not waited for: its thread closes it when the execution returns.
    */
   public void shutdown(Duration timeout) {
     lock.lock();
@@ -221,20 +300,23 @@ public final class ModelScheduler {
       }
     }
     joinWorkers(Long.MAX_VALUE);
-    for (ModelInstance instance : instances) {
-      instance.close();
-    }
   }
 
+  /**
+   * Waits for each worker to end, until the deadline; with no deadline, until it ends or is stuck
+   * in an execution the watchdog gave up on.
+   */
   private void joinWorkers(long deadlineNanos) {
-    for (Thread worker : workers) {
+    for (Worker worker : workers) {
       try {
         if (deadlineNanos == Long.MAX_VALUE) {
-          worker.join();
+          while (worker.thread.isAlive() && !worker.stuck) {
+            worker.thread.join(50);
+          }
         } else {
           long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
           if (millis > 0) {
-            worker.join(millis);
+            worker.thread.join(millis);
           }
         }
       } catch (InterruptedException e) {
@@ -295,15 +377,29 @@ public final class ModelScheduler {
     }
   }
 
-  /** Delivers an outcome, in arrival order when the policy preserves ordering. */
+  /**
+   * Delivers an outcome, in arrival order when the policy preserves ordering. A delivery that
+   * throws is logged and affects no other request.
+   */
   private void complete(InferenceRequest request, Runnable delivery) {
-    order.complete(request.sequence(), delivery);
+    order.complete(request.sequence(), () -> {
+      try {
+        delivery.run();
+      } catch (RuntimeException e) {
+        log.error("{}: delivering the outcome of request '{}' failed", label, request.id(), e);
+      }
+    });
   }
 
-  private void serve(ModelInstance instance) {
-    Plan.Dispatch batch;
-    while ((batch = awaitBatch()) != null) {
-      execute(instance, batch);
+  /** A worker's life: execute batches until the scheduler stops, then close its instance. */
+  private void serve(Worker worker) {
+    try {
+      Plan.Dispatch batch;
+      while ((batch = awaitBatch()) != null) {
+        execute(worker, batch);
+      }
+    } finally {
+      worker.instance.close();
     }
   }
 
@@ -337,7 +433,7 @@ public final class ModelScheduler {
     }
   }
 
-  private void execute(ModelInstance instance, Plan.Dispatch dispatch) {
+  private void execute(Worker worker, Plan.Dispatch dispatch) {
     long dispatched = ticker.nanoTime();
     List<InferenceRequest> batch = new ArrayList<>(dispatch.batch().size());
     for (InferenceRequest request : dispatch.batch()) {
@@ -356,33 +452,129 @@ public final class ModelScheduler {
       queueNanos[i] = dispatched - batch.get(i).enqueuedNanos();
       rows[i] = batch.get(i).batchSize();
     }
-    PhaseClock phases = new PhaseClock(ticker, dispatched);
-    boolean succeeded = false;
+    Execution execution = new Execution(
+        batch, dispatch.items(), dispatch.reason(), queueNanos, new PhaseClock(ticker, dispatched));
+    ScheduledFuture<?> watchdog = executionTimeoutNanos > 0
+        ? timer.schedule(() -> overran(worker, execution), executionTimeoutNanos,
+            TimeUnit.NANOSECONDS)
+        : null;
+    Map<String, Tensor> outputs = null;
+    Throwable failure = null;
     try {
-      Map<String, Tensor> outputs =
-          instance.execute(joinInputs(batch), requestedOutputs(batch), phases);
-      deliver(batch, rows, outputs);
-      succeeded = true;
-    } catch (InferenceException e) {
-      fail(batch, new InternalException(label + " failed to execute: " + e.getMessage()));
-    } catch (IllegalStateException e) {
-      fail(batch, new InternalException(label + " returned a malformed result: " + e.getMessage()));
-    } catch (RuntimeException e) {
-      log.error("{} failed to execute a batch of {} requests", label, batch.size(), e);
-      fail(batch, new InternalException(label + " failed to execute: " + e));
+      outputs = worker.instance.execute(
+          joinInputs(batch), requestedOutputs(batch), execution.phases);
+    } catch (Throwable e) {
+      failure = e;
     }
-    executing.addAndGet(-batch.size());
+    if (watchdog != null) {
+      watchdog.cancel(false);
+    }
+    synchronized (execution) {
+      if (execution.settled) {
+        returnedLate(worker, execution, failure);
+        return;
+      }
+      execution.settled = true;
+    }
+    boolean succeeded = false;
+    if (failure != null) {
+      fail(batch, backendFailure(failure, batch.size()));
+    } else {
+      List<Map<String, Tensor>> perRequest = null;
+      try {
+        perRequest = split(batch, rows, outputs);
+      } catch (RuntimeException e) {
+        fail(batch, new InternalException(label + " returned a malformed result: " + e.getMessage()));
+      }
+      if (perRequest != null) {
+        for (int i = 0; i < batch.size(); i++) {
+          InferenceRequest request = batch.get(i);
+          Map<String, Tensor> own = perRequest.get(i);
+          complete(request, () -> request.listener().onResponse(own));
+        }
+        succeeded = true;
+      }
+    }
+    settle(execution, succeeded);
+  }
+
+  /** The error a batch's requests get when the backend's execute threw. */
+  private GantryException backendFailure(Throwable failure, int requests) {
+    if (failure instanceof InferenceException) {
+      return new InternalException(label + " failed to execute: " + failure.getMessage());
+    }
+    log.error("{} failed to execute a batch of {} requests", label, requests, failure);
+    return new InternalException(label + " failed to execute: the backend raised "
+        + failure.getClass().getSimpleName() + "; the server log has the details");
+  }
+
+  /**
+   * The watchdog: the execution ran past its timeout. Its requests fail now and its instance
+   * counts as stuck until the call returns; when that leaves no instance, the queue is failed too.
+   */
+  private void overran(Worker worker, Execution execution) {
+    synchronized (execution) {
+      if (execution.settled) {
+        return;
+      }
+      execution.settled = true;
+      worker.stuck = true;
+      stuck.incrementAndGet();
+    }
+    long millis = TimeUnit.NANOSECONDS.toMillis(executionTimeoutNanos);
+    log.error("{}: an execution of {} requests on {} ran past the execution timeout of {} ms; its "
+        + "requests fail and the instance takes no work until the call returns", label,
+        execution.batch.size(), worker.name, millis);
+    fail(execution.batch, new InternalException(label + " did not finish executing within the "
+        + "execution timeout of " + millis + " ms; the requests of this batch are abandoned"));
+    settle(execution, false);
+    Optional<String> unavailable = unavailableReason();
+    if (unavailable.isPresent()) {
+      failQueued(new UnavailableException(label + " is unavailable: " + unavailable.get()));
+    }
+  }
+
+  /** An execution the watchdog gave up on has returned: its instance serves again. */
+  private void returnedLate(Worker worker, Execution execution, Throwable failure) {
+    worker.stuck = false;
+    stuck.decrementAndGet();
+    long millis = TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - execution.phases.start);
+    log.warn("{}: the execution on {} that overran its timeout returned after {} ms{}; its result "
+        + "is discarded and the instance serves again", label, worker.name, millis,
+        failure == null ? "" : " with " + failure);
+  }
+
+  /** Accounts for a settled execution: no longer executing, and reported to the listener. */
+  private void settle(Execution execution, boolean succeeded) {
+    executing.addAndGet(-execution.batch.size());
     long done = ticker.nanoTime();
     listener.onExecution(
         new ExecutionRecord(
-            batch.size(),
-            dispatch.items(),
-            dispatch.reason(),
-            queueNanos,
-            phases.inputNanos(),
-            phases.inferNanos(),
-            phases.outputNanos(done),
+            execution.batch.size(),
+            execution.items,
+            execution.reason,
+            execution.queueNanos,
+            execution.phases.inputNanos(),
+            execution.phases.inferNanos(),
+            execution.phases.outputNanos(done),
             succeeded));
+  }
+
+  /** Fails every queued request, when no instance is left to run them. */
+  private void failQueued(GantryException error) {
+    List<InferenceRequest> abandoned;
+    lock.lock();
+    try {
+      abandoned = queue.drain();
+    } finally {
+      lock.unlock();
+    }
+    for (InferenceRequest request : abandoned) {
+      cancelTimers(request);
+      if (request.claim()) {
+        complete(request, () -> request.listener().onError(error));
+      }
+    }
   }
 
   private static Map<String, Tensor> joinInputs(List<InferenceRequest> batch) {
@@ -411,7 +603,16 @@ public final class ModelScheduler {
     return union;
   }
 
-  private void deliver(List<InferenceRequest> batch, long[] rows, Map<String, Tensor> outputs) {
+  /**
+   * Each request's own outputs out of the batch's.
+   *
+   * @throws IllegalStateException when the backend's outputs do not fit the batch
+   */
+  private static List<Map<String, Tensor>> split(
+      List<InferenceRequest> batch, long[] rows, Map<String, Tensor> outputs) {
+    if (outputs == null) {
+      throw new IllegalStateException("the backend returned no outputs");
+    }
     List<Map<String, Tensor>> perRequest = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       perRequest.add(new HashMap<>());
@@ -429,11 +630,7 @@ public final class ModelScheduler {
         }
       }
     }
-    for (int i = 0; i < batch.size(); i++) {
-      InferenceRequest request = batch.get(i);
-      Map<String, Tensor> own = perRequest.get(i);
-      complete(request, () -> request.listener().onResponse(own));
-    }
+    return perRequest;
   }
 
   private void fail(List<InferenceRequest> batch, GantryException error) {
@@ -457,9 +654,9 @@ public final class ModelScheduler {
   /** Records the instants the backend marks, to split an execution into its three phases. */
   private static final class PhaseClock implements ComputePhases {
     private final Ticker ticker;
-    private final long start;
-    private long inputsReady;
-    private long inferenceDone;
+    final long start;
+    private volatile long inputsReady;
+    private volatile long inferenceDone;
 
     PhaseClock(Ticker ticker, long start) {
       this.ticker = ticker;

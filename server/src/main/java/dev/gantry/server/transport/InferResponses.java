@@ -3,8 +3,13 @@ package dev.gantry.server.transport;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.proto.ModelInferResponse.InferOutputTensor;
+import dev.gantry.server.error.InternalException;
 import dev.gantry.server.model.LoadedVersion;
+import dev.gantry.spi.BytesElements;
+import dev.gantry.spi.DataType;
+import dev.gantry.spi.Shapes;
 import dev.gantry.spi.Tensor;
+import dev.gantry.spi.TensorSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -12,12 +17,25 @@ import java.util.Map;
  * Builds the {@code ModelInferResponse} of a finished request. Outputs always travel as
  * {@code raw_output_contents}, wrapping the backend's buffers without copying them: grpc-java
  * serialises the message inside {@code onNext}, while the buffers are still ours.
+ *
+ * <p>Each output is first checked against the model's signature, so that a backend that returns a
+ * wrong datatype, shape or BYTES encoding fails its request with INTERNAL instead of sending the
+ * client something it cannot read.
  */
 final class InferResponses {
   private InferResponses() {}
 
+  /**
+   * @param batchSize the request's batch size, which an output's first dimension must equal when
+   *     the model batches
+   * @throws InternalException when an output is missing or does not fit the signature
+   */
   static ModelInferResponse encode(
-      LoadedVersion model, String id, List<String> outputs, Map<String, Tensor> tensors) {
+      LoadedVersion model,
+      String id,
+      List<String> outputs,
+      long batchSize,
+      Map<String, Tensor> tensors) {
     ModelInferResponse.Builder response =
         ModelInferResponse.newBuilder()
             .setModelName(model.name())
@@ -25,6 +43,7 @@ final class InferResponses {
             .setId(id);
     for (String name : outputs) {
       Tensor tensor = tensors.get(name);
+      check(model, name, batchSize, tensor);
       InferOutputTensor.Builder output =
           response.addOutputsBuilder().setName(name).setDatatype(tensor.dataType().name());
       for (int d = 0; d < tensor.rank(); d++) {
@@ -33,5 +52,47 @@ final class InferResponses {
       response.addRawOutputContents(UnsafeByteOperations.unsafeWrap(tensor.data()));
     }
     return response.build();
+  }
+
+  private static void check(LoadedVersion model, String name, long batchSize, Tensor tensor) {
+    String problem = problem(model, name, batchSize, tensor);
+    if (problem != null) {
+      throw new InternalException(
+          model.label() + " returned a malformed result: output '" + name + "' " + problem);
+    }
+  }
+
+  private static String problem(LoadedVersion model, String name, long batchSize, Tensor tensor) {
+    if (tensor == null) {
+      return "is missing";
+    }
+    TensorSpec spec = model.signature().output(name).orElse(null);
+    if (spec == null) {
+      return null;
+    }
+    if (tensor.dataType() != spec.dataType()) {
+      return "is " + tensor.dataType() + " but the model declares " + spec.dataType();
+    }
+    long[] shape = tensor.shape();
+    if (!Shapes.matches(spec.shape(), shape)) {
+      return "has shape " + Shapes.format(shape) + " but the model declares "
+          + Shapes.format(spec.shape());
+    }
+    if (model.maxBatchSize() > 0 && shape.length > 0 && shape[0] != batchSize) {
+      return "has " + shape[0] + " items in dimension 0 but the request has batch size "
+          + batchSize;
+    }
+    if (tensor.dataType() == DataType.BYTES) {
+      try {
+        long elements = BytesElements.count(tensor.data());
+        if (elements != tensor.elementCount()) {
+          return "holds " + elements + " BYTES elements but its shape " + Shapes.format(shape)
+              + " needs " + tensor.elementCount();
+        }
+      } catch (IllegalArgumentException e) {
+        return "is not valid BYTES data: " + e.getMessage();
+      }
+    }
+    return null;
   }
 }

@@ -15,9 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * its response or its error (as {@code error_message}, leaving the stream open) goes back on the
  * stream as soon as it is ready, so responses may overtake each other.
  *
- * <p>Flow control: the stream reads at most {@code window} requests ahead of the responses it has
- * sent, so a client that sends faster than the model runs is held back by HTTP/2 instead of
- * filling the server's memory. When the client cancels, its queued requests are withdrawn.
+ * <p>Flow control, both ways. The stream reads at most {@code window} requests ahead of the
+ * responses it has sent, so a client that sends faster than the model runs is held back by HTTP/2
+ * instead of filling the server's memory. And it reads the next request only while the client
+ * takes its responses: when the transport is not ready for more output (the client stopped
+ * reading and HTTP/2's window is full), each response sent leaves a read owed, granted once the
+ * transport is ready again, so the responses waiting for a client that does not read are at most
+ * the window's worth. When the client cancels or disconnects, its queued requests are withdrawn.
  */
 final class InferStream implements StreamObserver<ModelInferRequest> {
   private final InferenceDispatcher dispatcher;
@@ -31,6 +35,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   }
   private boolean halfClosed;
   private boolean finished;
+  private int owedReads;
 
   InferStream(
       InferenceDispatcher dispatcher,
@@ -40,6 +45,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     this.out = out;
     out.disableAutoRequest();
     out.setOnCancelHandler(this::cancelAll);
+    out.setOnReadyHandler(this::grantOwedReads);
     out.request(window);
   }
 
@@ -80,9 +86,21 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
       pending--;
       if (!finished && !out.isCancelled()) {
         out.onNext(response);
-        out.request(1);
+        if (out.isReady()) {
+          out.request(1);
+        } else {
+          owedReads++;
+        }
       }
       completeIfDone();
+    }
+  }
+
+  /** The transport can take output again: read the requests held back while it could not. */
+  private synchronized void grantOwedReads() {
+    if (owedReads > 0 && !finished && !out.isCancelled() && out.isReady()) {
+      out.request(owedReads);
+      owedReads = 0;
     }
   }
 

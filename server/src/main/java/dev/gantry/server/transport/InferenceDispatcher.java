@@ -111,8 +111,14 @@ final class InferenceDispatcher {
             new ResponseListener() {
               @Override
               public void onResponse(Map<String, Tensor> outputs) {
-                ModelInferResponse response =
-                    InferResponses.encode(model, id, valid.outputs(), outputs);
+                ModelInferResponse response;
+                try {
+                  response = InferResponses.encode(
+                      model, id, valid.outputs(), valid.batchSize(), outputs);
+                } catch (GantryException malformed) {
+                  onError(malformed);
+                  return;
+                }
                 metrics.succeeded(System.nanoTime() - received);
                 onResponse.accept(response);
               }

@@ -17,6 +17,7 @@ import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.model.ModelState;
 import dev.gantry.server.model.VersionStatus;
+import dev.gantry.server.security.ClientMessages;
 import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,7 +30,9 @@ import java.util.function.Supplier;
  * The repository RPCs: RepositoryIndex, RepositoryModelLoad and RepositoryModelUnload. Loading
  * and unloading take seconds, so they run on their own thread, never on the transport's.
  *
- * <p>As in Triton, load and unload are allowed in EXPLICIT control mode only. A load may carry a
+ * <p>As in Triton, load and unload are allowed in EXPLICIT control mode only, and not at all when
+ * the server runs with {@code --disable-repository-rpcs} (they then answer UNIMPLEMENTED, as a
+ * feature the server does not offer, whatever the caller's token). A load may carry a
  * {@code config} parameter (a JSON {@code ModelConfig}, replacing the model's {@code
  * config.pbtxt}) and {@code file:<path>} parameters (bytes of model files, which then form the
  * whole model directory and require {@code config}).
@@ -39,11 +42,18 @@ public final class RepositoryCalls {
 
   private final ModelRepository repository;
   private final ModelControlMode mode;
+  private final boolean disabled;
   private final Executor executor;
 
-  public RepositoryCalls(ModelRepository repository, ModelControlMode mode, Executor executor) {
+  /**
+   * @param disabled whether load and unload are switched off ({@code --disable-repository-rpcs})
+   * @param executor runs the calls, off the transport's threads
+   */
+  public RepositoryCalls(
+      ModelRepository repository, ModelControlMode mode, boolean disabled, Executor executor) {
     this.repository = repository;
     this.mode = mode;
+    this.disabled = disabled;
     this.executor = executor;
   }
 
@@ -60,7 +70,7 @@ public final class RepositoryCalls {
             .setName(status.model())
             .setVersion(status.version() == 0 ? "" : Long.toString(status.version()))
             .setState(status.state().name())
-            .setReason(status.reason());
+            .setReason(ClientMessages.sanitize(status.reason()));
       }
       return response.build();
     });
@@ -129,6 +139,10 @@ public final class RepositoryCalls {
   }
 
   private void checkExplicit(String method) {
+    if (disabled) {
+      throw new UnimplementedException(
+          method + " is disabled on this server (--disable-repository-rpcs)");
+    }
     if (mode != ModelControlMode.EXPLICIT) {
       throw new FailedPreconditionException(
           method + " needs --model-control-mode explicit; this server runs in "

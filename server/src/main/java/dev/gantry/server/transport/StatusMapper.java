@@ -7,9 +7,12 @@ import dev.gantry.server.error.GantryException;
 import dev.gantry.server.error.InternalException;
 import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.NotFoundException;
+import dev.gantry.server.error.PermissionDeniedException;
 import dev.gantry.server.error.ResourceExhaustedException;
+import dev.gantry.server.error.UnauthenticatedException;
 import dev.gantry.server.error.UnavailableException;
 import dev.gantry.server.error.UnimplementedException;
+import dev.gantry.server.security.ClientMessages;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -17,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where server errors become gRPC statuses. A {@link GantryException} keeps its
- * message; anything else is a bug, logged here with its stack trace and reported to the caller as
- * INTERNAL without internals.
+ * message, passed through {@link ClientMessages#sanitize} so that no file-system path, stack trace
+ * or oversized echo reaches the caller; anything else is a bug, logged here with its stack trace
+ * and reported to the caller as INTERNAL without internals.
  */
 public final class StatusMapper {
   private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
@@ -27,7 +31,7 @@ public final class StatusMapper {
 
   public static Status toStatus(Throwable error) {
     if (error instanceof GantryException known) {
-      return codeOf(known).toStatus().withDescription(known.getMessage());
+      return codeOf(known).toStatus().withDescription(ClientMessages.sanitize(known.getMessage()));
     }
     if (error instanceof StatusRuntimeException grpc) {
       return grpc.getStatus();
@@ -59,6 +63,10 @@ public final class StatusMapper {
       return Status.Code.FAILED_PRECONDITION;
     } else if (error instanceof InternalException) {
       return Status.Code.INTERNAL;
+    } else if (error instanceof UnauthenticatedException) {
+      return Status.Code.UNAUTHENTICATED;
+    } else if (error instanceof PermissionDeniedException) {
+      return Status.Code.PERMISSION_DENIED;
     }
     throw new IllegalStateException("unmapped error " + error.getClass().getName());
   }

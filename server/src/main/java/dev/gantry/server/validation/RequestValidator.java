@@ -16,6 +16,7 @@ import dev.gantry.spi.Shapes;
 import dev.gantry.spi.Tensor;
 import dev.gantry.spi.TensorSpec;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,10 +39,16 @@ public final class RequestValidator {
           "shared_memory_offset", "shared_memory_byte_size", "classification");
 
   private final long maxElementsPerTensor;
+  private final long maxBytesElementBytes;
 
-  /** @param maxElementsPerTensor the most elements one input may have, checked before allocating */
-  public RequestValidator(long maxElementsPerTensor) {
+  /**
+   * @param maxElementsPerTensor the most elements one input may have, checked before allocating
+   * @param maxBytesElementBytes the most bytes one element of a BYTES input may have, checked
+   *     while its lengths are read, before its data is copied
+   */
+  public RequestValidator(long maxElementsPerTensor, long maxBytesElementBytes) {
     this.maxElementsPerTensor = maxElementsPerTensor;
+    this.maxBytesElementBytes = maxBytesElementBytes;
   }
 
   public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
@@ -162,7 +169,7 @@ public final class RequestValidator {
     return shape;
   }
 
-  private static ByteBuffer rawData(
+  private ByteBuffer rawData(
       InferInputTensor input, TensorSpec spec, long[] shape, ByteString raw, int position) {
     String name = input.getName();
     if (input.hasContents()) {
@@ -186,6 +193,7 @@ public final class RequestValidator {
             "input '" + name + "': raw_input_contents[" + position + "] holds " + found
                 + " BYTES elements but shape " + Shapes.format(shape) + " needs " + elements);
       }
+      checkBytesElementSizes(name, "raw_input_contents[" + position + "]", data);
       return data;
     }
     long expected = elements * spec.dataType().elementSize();
@@ -197,14 +205,36 @@ public final class RequestValidator {
     return data;
   }
 
-  private static ByteBuffer typedData(InferInputTensor input, TensorSpec spec, long[] shape) {
+  /** Each element of serialised BYTES data, already checked by BytesElements, within the limit. */
+  private void checkBytesElementSizes(String input, String field, ByteBuffer serialized) {
+    ByteBuffer data = serialized.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    for (long element = 0; data.hasRemaining(); element++) {
+      long length = Integer.toUnsignedLong(data.getInt());
+      checkBytesElementSize(input, field, element, length, maxBytesElementBytes);
+      data.position(data.position() + (int) length);
+    }
+  }
+
+  /**
+   * @throws ResourceExhaustedException when one BYTES element is over the server's limit
+   */
+  static void checkBytesElementSize(
+      String input, String field, long element, long length, long limit) {
+    if (length > limit) {
+      throw new ResourceExhaustedException(
+          "input '" + input + "': " + field + " element " + element + " has " + length
+              + " bytes, over the server's limit of " + limit + " bytes per BYTES element");
+    }
+  }
+
+  private ByteBuffer typedData(InferInputTensor input, TensorSpec spec, long[] shape) {
     if (!input.hasContents()) {
       throw new InvalidArgumentException(
           "input '" + input.getName() + "' has no data: set its contents or send "
               + "raw_input_contents");
     }
-    return TypedContents.toBytes(
-        input.getName(), spec.dataType(), input.getContents(), Shapes.elementCount(shape));
+    return TypedContents.toBytes(input.getName(), spec.dataType(), input.getContents(),
+        Shapes.elementCount(shape), maxBytesElementBytes);
   }
 
   private static List<String> requestedOutputs(ModelInferRequest request, LoadedVersion model) {

@@ -16,7 +16,10 @@ import java.util.List;
 final class TypedContents {
   private TypedContents() {}
 
-  static ByteBuffer toBytes(String input, DataType type, InferTensorContents contents, long elements) {
+  /** @param maxBytesElement the most bytes one BYTES element may have, checked before copying */
+  static ByteBuffer toBytes(
+      String input, DataType type, InferTensorContents contents, long elements,
+      long maxBytesElement) {
     String field = fieldFor(input, type);
     checkOnlyField(input, type, field, contents);
     int count = countOf(type, contents);
@@ -27,7 +30,10 @@ final class TypedContents {
     }
     if (type == DataType.BYTES) {
       int size = 0;
-      for (ByteString element : contents.getBytesContentsList()) {
+      for (int i = 0; i < count; i++) {
+        ByteString element = contents.getBytesContents(i);
+        RequestValidator.checkBytesElementSize(
+            input, "contents." + field, i, element.size(), maxBytesElement);
         size = Math.addExact(size, Integer.BYTES + element.size());
       }
       ByteBuffer out = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);

@@ -43,7 +43,7 @@ class ModelSchedulerTest {
 
   private ModelScheduler start(BatchingPolicy policy) {
     scheduler = new ModelScheduler("model 'fake' version 1", "test-fake", policy,
-        List.of(instance), timer, Ticker.SYSTEM, records::add);
+        List.of(instance), timer, Ticker.SYSTEM, records::add, Duration.ZERO);
     return scheduler;
   }
 
@@ -269,7 +269,7 @@ class ModelSchedulerTest {
     instance.holdOnly(1f);
     scheduler = new ModelScheduler("model 'fake' version 1", "test-fake",
         withQueuePolicy(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, 16), true),
-        List.of(instance, second), timer, Ticker.SYSTEM, records::add);
+        List.of(instance, second), timer, Ticker.SYSTEM, records::add, Duration.ZERO);
     List<String> delivered = new CopyOnWriteArrayList<>();
     CompletableFuture<Map<String, Tensor>> first = new CompletableFuture<>();
     CompletableFuture<Map<String, Tensor>> later = new CompletableFuture<>();

@@ -1,0 +1,150 @@
+package dev.gantry.server.transport;
+
+import dev.gantry.server.error.InvalidArgumentException;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.StatusRuntimeException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes a request that is not a valid protobuf message the caller's fault. grpc-java answers such
+ * bytes with UNKNOWN ("Application error processing RPC"), which reads like a server bug and
+ * which a stream sees as a reset; here the call ends with INVALID_ARGUMENT naming the message
+ * type. A stream that sends such bytes after good requests ends the same way, and its queued
+ * requests are withdrawn as if the client had cancelled.
+ *
+ * <p>How: each method's request parser reports a failure as a null message instead of throwing,
+ * and the method's handler closes the call when it sees one. Names, schemas (for reflection) and
+ * handlers are otherwise unchanged.
+ */
+public final class RequestParsing {
+  private RequestParsing() {}
+
+  /** The service with every method's request parsing made strict. */
+  public static ServerServiceDefinition strict(ServerServiceDefinition service) {
+    ServiceDescriptor original = service.getServiceDescriptor();
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+      methods.add(strict(method));
+    }
+    ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
+        .setSchemaDescriptor(original.getSchemaDescriptor());
+    methods.forEach(method -> descriptor.addMethod(method.getMethodDescriptor()));
+    ServerServiceDefinition.Builder strict = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(strict::addMethod);
+    return strict.build();
+  }
+
+  private static <Q, R> ServerMethodDefinition<Q, R> strict(ServerMethodDefinition<Q, R> method) {
+    MethodDescriptor<Q, R> descriptor = method.getMethodDescriptor();
+    MethodDescriptor.Marshaller<Q> requests = descriptor.getRequestMarshaller();
+    String type = requests instanceof MethodDescriptor.ReflectableMarshaller<?> reflectable
+        ? reflectable.getMessageClass().getSimpleName()
+        : "request";
+    MethodDescriptor<Q, R> strict = descriptor
+        .toBuilder(new NullOnFailure<>(requests), descriptor.getResponseMarshaller())
+        .build();
+    ServerCallHandler<Q, R> handler = method.getServerCallHandler();
+    return ServerMethodDefinition.create(strict,
+        (call, headers) -> new Guard<>(handler.startCall(call, headers), call, type));
+  }
+
+  /** Parses with the method's own marshaller; a message that does not parse becomes null. */
+  private static final class NullOnFailure<T> implements MethodDescriptor.PrototypeMarshaller<T> {
+    private final MethodDescriptor.Marshaller<T> delegate;
+
+    NullOnFailure(MethodDescriptor.Marshaller<T> delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public InputStream stream(T value) {
+      return delegate.stream(value);
+    }
+
+    @Override
+    public T parse(InputStream stream) {
+      try {
+        return delegate.parse(stream);
+      } catch (StatusRuntimeException e) {
+        return null;
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Class<T> getMessageClass() {
+      return delegate instanceof MethodDescriptor.ReflectableMarshaller<?> reflectable
+          ? (Class<T>) reflectable.getMessageClass()
+          : null;
+    }
+
+    @Override
+    public T getMessagePrototype() {
+      return delegate instanceof MethodDescriptor.PrototypeMarshaller<T> prototype
+          ? prototype.getMessagePrototype()
+          : null;
+    }
+  }
+
+  /**
+   * Closes the call on a message that did not parse. The handler is told the call was cancelled,
+   * so that it withdraws what it queued, and hears nothing more from the client.
+   */
+  private static final class Guard<Q, R> extends SimpleForwardingServerCallListener<Q> {
+    private final ServerCall<Q, R> call;
+    private final String type;
+    private boolean rejected;
+
+    Guard(ServerCall.Listener<Q> handler, ServerCall<Q, R> call, String type) {
+      super(handler);
+      this.call = call;
+      this.type = type;
+    }
+
+    @Override
+    public void onMessage(Q message) {
+      if (rejected) {
+        return;
+      }
+      if (message == null) {
+        rejected = true;
+        call.close(StatusMapper.toStatus(new InvalidArgumentException(
+            "the request is not a valid " + type + " message: its bytes do not parse as "
+                + "protobuf")), new Metadata());
+        super.onCancel();
+        return;
+      }
+      super.onMessage(message);
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!rejected) {
+        super.onHalfClose();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      if (!rejected) {
+        super.onCancel();
+      }
+    }
+
+    @Override
+    public void onReady() {
+      if (!rejected) {
+        super.onReady();
+      }
+    }
+  }
+}
