@@ -104,9 +104,12 @@ public final class InferenceRequest {
     return listener;
   }
 
-  /** Whether this request may share a batch with another: same non-batch dims on every input. */
+  /**
+   * Whether this request may share a batch with another: the same inputs (optional ones may be
+   * absent), with the same dims after the first.
+   */
   boolean batchesWith(InferenceRequest other) {
-    return Arrays.equals(shapeKey, other.shapeKey);
+    return Arrays.equals(shapeKey, other.shapeKey) && inputs.keySet().equals(other.inputs.keySet());
   }
 
   /** Takes the right to complete this request; true for exactly one caller. */

@@ -193,10 +193,18 @@ public final class ModelScheduler {
             "queue of " + label + " is full at priority level " + level + ": max_queue_size is "
                 + queuePolicy.maxQueueSize());
       }
+      scheduleTimers(request, now, expires, delayAt);
       changed.signal();
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Arms a queued request's expiry and DELAY timers. Called under the lock, before any worker
+   * can dispatch the request, so that dispatch always finds the timers to cancel.
+   */
+  private void scheduleTimers(InferenceRequest request, long now, long expires, long delayAt) {
     ScheduledFuture<?> expiry = expires == InferenceRequest.NO_DEADLINE
         ? null
         : timer.schedule(() -> expire(request), expires - now, TimeUnit.NANOSECONDS);
@@ -476,26 +484,25 @@ public final class ModelScheduler {
       }
       execution.settled = true;
     }
-    boolean succeeded = false;
     if (failure != null) {
+      settle(execution, false);
       fail(batch, backendFailure(failure, batch.size()));
-    } else {
-      List<Map<String, Tensor>> perRequest = null;
-      try {
-        perRequest = split(batch, rows, outputs);
-      } catch (RuntimeException e) {
-        fail(batch, new InternalException(label + " returned a malformed result: " + e.getMessage()));
-      }
-      if (perRequest != null) {
-        for (int i = 0; i < batch.size(); i++) {
-          InferenceRequest request = batch.get(i);
-          Map<String, Tensor> own = perRequest.get(i);
-          complete(request, () -> request.listener().onResponse(own));
-        }
-        succeeded = true;
-      }
+      return;
     }
-    settle(execution, succeeded);
+    List<Map<String, Tensor>> perRequest;
+    try {
+      perRequest = split(batch, rows, outputs);
+    } catch (RuntimeException e) {
+      settle(execution, false);
+      fail(batch, new InternalException(label + " returned a malformed result: " + e.getMessage()));
+      return;
+    }
+    settle(execution, true);
+    for (int i = 0; i < batch.size(); i++) {
+      InferenceRequest request = batch.get(i);
+      Map<String, Tensor> own = perRequest.get(i);
+      complete(request, () -> request.listener().onResponse(own));
+    }
   }
 
   /** The error a batch's requests get when the backend's execute threw. */

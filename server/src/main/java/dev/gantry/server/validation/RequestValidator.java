@@ -33,7 +33,10 @@ import java.util.stream.Collectors;
  * {@link ResourceExhaustedException}) whose message names the field at fault and what was expected.
  */
 public final class RequestValidator {
-  /** Request parameters Gantry reads; other names pass through unread, as in Triton. */
+  /**
+   * Parameters of features Gantry does not have (sequences, shared memory, classification),
+   * refused with UNIMPLEMENTED; other unknown parameters pass through unread, as in Triton.
+   */
   private static final Set<String> UNSUPPORTED_PARAMETERS =
       Set.of("sequence_id", "sequence_start", "sequence_end", "shared_memory_region",
           "shared_memory_offset", "shared_memory_byte_size", "classification");
@@ -52,7 +55,7 @@ public final class RequestValidator {
   }
 
   public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
-    checkParameters(request.getParametersMap(), model);
+    checkParameters("", request.getParametersMap(), model);
     boolean raw = request.getRawInputContentsCount() > 0;
     if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
       throw new InvalidArgumentException(
@@ -63,6 +66,7 @@ public final class RequestValidator {
     Map<String, Integer> positions = new HashMap<>();
     for (int i = 0; i < request.getInputsCount(); i++) {
       InferInputTensor input = request.getInputs(i);
+      checkParameters("inputs[" + i + "].", input.getParametersMap(), model);
       TensorSpec spec = model.signature().input(input.getName()).orElse(null);
       if (spec == null) {
         throw new InvalidArgumentException(
@@ -245,6 +249,7 @@ public final class RequestValidator {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < request.getOutputsCount(); i++) {
       InferRequestedOutputTensor output = request.getOutputs(i);
+      checkParameters("outputs[" + i + "].", output.getParametersMap(), model);
       if (model.signature().output(output.getName()).isEmpty()) {
         throw new InvalidArgumentException(
             "outputs[" + i + "]: unknown output '" + output.getName() + "' for " + model.label()
@@ -259,11 +264,19 @@ public final class RequestValidator {
     return outputs;
   }
 
-  private static void checkParameters(Map<String, InferParameter> parameters, LoadedVersion model) {
+  /**
+   * Refuses the parameters of features Gantry does not have, on the request or (where Triton's
+   * clients put shared memory and classification) on an input or output, rather than ignoring
+   * them and answering something else than was asked.
+   *
+   * @param where the field path of the parameters, {@code ""} for the request's own
+   */
+  private static void checkParameters(
+      String where, Map<String, InferParameter> parameters, LoadedVersion model) {
     for (String name : parameters.keySet()) {
       if (UNSUPPORTED_PARAMETERS.contains(name)) {
         throw new UnimplementedException(
-            "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
+            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
       }
     }
   }

@@ -6,7 +6,6 @@ import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.spi.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 /**
  * Converts an input's typed {@code contents} into the little-endian bytes every other layer uses,
@@ -36,7 +35,7 @@ final class TypedContents {
             input, "contents." + field, i, element.size(), maxBytesElement);
         size = Math.addExact(size, Integer.BYTES + element.size());
       }
-      ByteBuffer out = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
       for (ByteString element : contents.getBytesContentsList()) {
         out.putInt(element.size());
         element.copyTo(out);
@@ -44,25 +43,27 @@ final class TypedContents {
       return out.flip();
     }
     ByteBuffer out =
-        ByteBuffer.allocateDirect(Math.multiplyExact(count, type.elementSize()))
+        ByteBuffer.allocate(Math.multiplyExact(count, type.elementSize()))
             .order(ByteOrder.LITTLE_ENDIAN);
-    switch (type) {
-      case BOOL -> contents.getBoolContentsList().forEach(v -> out.put((byte) (v ? 1 : 0)));
-      case INT8 -> putInts(input, field, contents.getIntContentsList(), Byte.MIN_VALUE, Byte.MAX_VALUE,
-          v -> out.put((byte) v));
-      case INT16 -> putInts(input, field, contents.getIntContentsList(), Short.MIN_VALUE,
-          Short.MAX_VALUE, v -> out.putShort((short) v));
-      case INT32 -> contents.getIntContentsList().forEach(out::putInt);
-      case INT64 -> contents.getInt64ContentsList().forEach(out::putLong);
-      case UINT8 -> putInts(input, field, contents.getUintContentsList(), 0, 0xFF,
-          v -> out.put((byte) v));
-      case UINT16 -> putInts(input, field, contents.getUintContentsList(), 0, 0xFFFF,
-          v -> out.putShort((short) v));
-      case UINT32 -> contents.getUintContentsList().forEach(out::putInt);
-      case UINT64 -> contents.getUint64ContentsList().forEach(out::putLong);
-      case FP32 -> contents.getFp32ContentsList().forEach(out::putFloat);
-      case FP64 -> contents.getFp64ContentsList().forEach(out::putDouble);
-      default -> throw new IllegalStateException("no typed contents for " + type);
+    for (int i = 0; i < count; i++) {
+      switch (type) {
+        case BOOL -> out.put((byte) (contents.getBoolContents(i) ? 1 : 0));
+        case INT8 -> out.put((byte) checked(input, field, i, contents.getIntContents(i),
+            Byte.MIN_VALUE, Byte.MAX_VALUE));
+        case INT16 -> out.putShort((short) checked(input, field, i, contents.getIntContents(i),
+            Short.MIN_VALUE, Short.MAX_VALUE));
+        case INT32 -> out.putInt(contents.getIntContents(i));
+        case INT64 -> out.putLong(contents.getInt64Contents(i));
+        case UINT8 -> out.put((byte) checked(input, field, i,
+            Integer.toUnsignedLong(contents.getUintContents(i)), 0, 0xFF));
+        case UINT16 -> out.putShort((short) checked(input, field, i,
+            Integer.toUnsignedLong(contents.getUintContents(i)), 0, 0xFFFF));
+        case UINT32 -> out.putInt(contents.getUintContents(i));
+        case UINT64 -> out.putLong(contents.getUint64Contents(i));
+        case FP32 -> out.putFloat(contents.getFp32Contents(i));
+        case FP64 -> out.putDouble(contents.getFp64Contents(i));
+        default -> throw new IllegalStateException("no typed contents for " + type);
+      }
     }
     return out.flip();
   }
@@ -119,20 +120,13 @@ final class TypedContents {
     }
   }
 
-  private interface IntSink {
-    void put(int value);
-  }
-
-  private static void putInts(
-      String input, String field, List<Integer> values, long min, long max, IntSink sink) {
-    for (int i = 0; i < values.size(); i++) {
-      long value = min < 0 ? values.get(i) : Integer.toUnsignedLong(values.get(i));
-      if (value < min || value > max) {
-        throw new InvalidArgumentException(
-            "input '" + input + "': contents." + field + "[" + i + "] = " + value
-                + " is outside " + min + ".." + max);
-      }
-      sink.put(values.get(i));
+  /** A narrow integer value, refused when it does not fit its datatype. */
+  private static long checked(String input, String field, int index, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new InvalidArgumentException(
+          "input '" + input + "': contents." + field + "[" + index + "] = " + value
+              + " is outside " + min + ".." + max);
     }
+    return value;
   }
 }
