@@ -188,12 +188,31 @@ public final class ModelRepository {
       directory = source.directory();
     }
     ModelEntry entry = models.computeIfAbsent(name, n -> new ModelEntry(n, directory));
-    entry.directory = directory;
-    entry.uploaded = !request.files().isEmpty();
-    sync(entry, request.config());
-    if (readyVersions(name).isEmpty()) {
-      throw new FailedPreconditionException(
-          "model '" + name + "' failed to load" + describeFailures(entry));
+    List<String> failures;
+    entry.lock.lock();
+    try {
+      Path previous = entry.directory;
+      boolean previouslyUploaded = entry.uploaded;
+      entry.directory = directory;
+      entry.uploaded = !request.files().isEmpty();
+      failures = sync(entry, request.config());
+      if (failures.isEmpty()) {
+        if (previouslyUploaded && !previous.equals(directory)) {
+          deleteUpload(previous);
+        }
+      } else if (entry.uploaded) {
+        entry.directory = previous;
+        entry.uploaded = previouslyUploaded;
+        deleteUpload(directory);
+      }
+    } finally {
+      entry.lock.unlock();
+    }
+    if (!failures.isEmpty()) {
+      boolean serving = !readyVersions(name).isEmpty();
+      throw new FailedPreconditionException("model '" + name + "' failed to load: "
+          + String.join("; ", failures)
+          + (serving ? " (the versions loaded before keep serving)" : ""));
     }
   }
 
@@ -216,6 +235,9 @@ public final class ModelRepository {
       }
       entry.labels = Map.of();
       entry.appliedFingerprint = "";
+      if (entry.uploaded) {
+        deleteUpload(entry.directory);
+      }
     } finally {
       entry.lock.unlock();
     }
@@ -399,7 +421,14 @@ public final class ModelRepository {
    * Brings one model in line with its files: loads the versions its policy selects that are new
    * or changed, keeps the unchanged ones, unloads the rest, and re-reads its labels.
    */
-  private void sync(ModelEntry entry, Optional<ModelConfig> override) {
+  /**
+   * Brings one model in line with its files: loads the versions its policy selects that are new
+   * or changed, keeps the unchanged ones, moves its labels, and unloads the versions no longer
+   * selected — in that order, so that a label never points nowhere during a rollout.
+   *
+   * @return the reasons of the loads that failed, empty when everything selected is READY
+   */
+  private List<String> sync(ModelEntry entry, Optional<ModelConfig> override) {
     entry.lock.lock();
     try {
       Path directory = entry.directory;
@@ -414,28 +443,34 @@ public final class ModelRepository {
         entry.failure = withoutRepositoryPath(entry, e.getMessage());
         metrics.loadFailed(entry.name);
         log.error("model '{}' cannot load: {}", entry.name, entry.failure);
-        return;
+        return List.of(entry.failure);
       }
       entry.failure = "";
+      List<String> failures = new ArrayList<>();
       for (long version : selected) {
-        loadVersion(entry, version, declared, fingerprint(directory, version, declared));
+        loadVersion(entry, version, declared, fingerprint(directory, version, declared))
+            .ifPresent(reason -> failures.add("version " + version + ": " + reason));
       }
+      entry.labels = labels(entry);
       for (Map.Entry<Long, Slot> version : entry.versions.entrySet()) {
         if (!selected.contains(version.getKey())) {
           unloadVersion(entry, version.getKey(), "unloaded: not selected by version_policy");
         }
       }
-      entry.labels = labels(entry);
+      return failures;
     } finally {
       entry.lock.unlock();
     }
   }
 
-  private void loadVersion(ModelEntry entry, long version, ModelConfig declared, String fingerprint) {
+
+  /** Loads one version unless it is READY from the same files; the reason when it fails. */
+  private Optional<String> loadVersion(
+      ModelEntry entry, long version, ModelConfig declared, String fingerprint) {
     Slot current = entry.versions.get(version);
     boolean serving = current != null && current.state == ModelState.READY;
     if (serving && current.fingerprint.equals(fingerprint)) {
-      return;
+      return Optional.empty();
     }
     String label = LoadedVersion.label(entry.name, version);
     if (!serving) {
@@ -451,6 +486,7 @@ public final class ModelRepository {
       if (serving) {
         retirePool.execute(() -> current.loaded.unload(drainTimeout));
       }
+      return Optional.empty();
     } catch (ModelLoadException | RuntimeException e) {
       String reason = withoutRepositoryPath(
           entry, e instanceof ModelLoadException ? e.getMessage() : e.toString());
@@ -463,6 +499,7 @@ public final class ModelRepository {
         entry.put(version, new Slot(ModelState.UNAVAILABLE, reason, null, fingerprint));
         log.error("{} failed to load: {}", label, reason);
       }
+      return Optional.of(reason);
     }
   }
 
@@ -546,6 +583,23 @@ public final class ModelRepository {
           + e.getClass().getSimpleName());
     }
     return directory;
+  }
+
+  /**
+   * Deletes a directory of uploaded model files once no version loads from it any more; the
+   * backends have read the files into memory by then.
+   */
+  private void deleteUpload(Path directory) {
+    if (!directory.startsWith(uploadRoot)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      log.warn("cannot delete uploaded model files in {}: {}", directory, e.getMessage());
+    }
   }
 
   private static String fingerprint(Path directory, long version, ModelConfig declared) {
