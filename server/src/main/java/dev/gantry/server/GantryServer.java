@@ -33,10 +33,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class GantryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
   private static final String SERVICE = "inference.GRPCInferenceService";
+
+  /** Repository calls that may wait for a thread; more are refused with UNAVAILABLE. */
+  private static final int REPOSITORY_CALLS_WAITING = 16;
 
   private final ServerOptions options;
   private final Server grpc;
@@ -79,7 +84,8 @@ public final class GantryServer implements AutoCloseable {
     this.loadPool = Executors.newFixedThreadPool(
         Math.max(2, Runtime.getRuntime().availableProcessors()), named("gantry-model-loader"));
     this.retirePool = Executors.newSingleThreadExecutor(named("gantry-model-retire"));
-    this.repositoryCalls = Executors.newSingleThreadExecutor(named("gantry-repository-rpc"));
+    this.repositoryCalls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(REPOSITORY_CALLS_WAITING), named("gantry-repository-rpc"));
     this.poller = Executors.newSingleThreadScheduledExecutor(named("gantry-repository-poll"));
     this.uploadRoot = Files.createTempDirectory("gantry-uploads");
     ModelLoader loader = new ModelLoader(Backends.discover(), timer, options.maxQueueSize(),

@@ -8,12 +8,15 @@ import java.util.Map;
  * without it, every outcome goes out the moment it is ready.
  *
  * <p>Every queued request completes exactly once (answered, failed, expired or cancelled), so the
- * sequence has no gaps and a held outcome is released as soon as all earlier ones are.
+ * sequence has no gaps and a held outcome is released as soon as all earlier ones are. Outcomes
+ * are delivered outside the lock, by one thread at a time, so a large response being serialised
+ * never holds up the threads that complete other requests (the timer, the transport).
  */
 final class ResponseOrder {
   private final boolean preserve;
   private final Map<Long, Runnable> held = new HashMap<>();
   private long next;
+  private boolean delivering;
 
   ResponseOrder(boolean preserve) {
     this.preserve = preserve;
@@ -27,11 +30,22 @@ final class ResponseOrder {
     }
     synchronized (this) {
       held.put(sequence, delivery);
-      Runnable due;
-      while ((due = held.remove(next)) != null) {
-        next++;
-        due.run();
+      if (delivering) {
+        return;
       }
+      delivering = true;
+    }
+    while (true) {
+      Runnable due;
+      synchronized (this) {
+        due = held.remove(next);
+        if (due == null) {
+          delivering = false;
+          return;
+        }
+        next++;
+      }
+      due.run();
     }
   }
 }

@@ -7,8 +7,12 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One {@code ModelStreamInfer} call. Each request on the stream is dispatched like a unary one;
@@ -27,15 +31,17 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   private final InferenceDispatcher dispatcher;
   private final ServerCallStreamObserver<ModelStreamInferResponse> out;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
-  private int pending;
+  private final AtomicInteger pending = new AtomicInteger();
+  private final Queue<Runnable> outbound = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private boolean halfClosed;
+  private boolean finished;
+  private int owedReads;
 
   /** One request of the stream, from arrival until its response is sent. */
   private static final class Call {
     volatile InferenceDispatcher.Queued queued;
   }
-  private boolean halfClosed;
-  private boolean finished;
-  private int owedReads;
 
   InferStream(
       InferenceDispatcher dispatcher,
@@ -45,15 +51,13 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     this.out = out;
     out.disableAutoRequest();
     out.setOnCancelHandler(this::cancelAll);
-    out.setOnReadyHandler(this::grantOwedReads);
+    out.setOnReadyHandler(() -> send(this::grantOwedReads));
     out.request(window);
   }
 
   @Override
   public void onNext(ModelInferRequest request) {
-    synchronized (this) {
-      pending++;
-    }
+    pending.incrementAndGet();
     Call call = new Call();
     inFlight.add(call);
     try {
@@ -74,30 +78,48 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
 
   @Override
   public void onCompleted() {
-    synchronized (this) {
+    send(() -> {
       halfClosed = true;
       completeIfDone();
-    }
+    });
   }
 
   private void finish(Call call, ModelStreamInferResponse response) {
     inFlight.remove(call);
-    synchronized (this) {
-      pending--;
+    send(() -> {
+      pending.decrementAndGet();
       if (!finished && !out.isCancelled()) {
         out.onNext(response);
-        if (out.isReady()) {
-          out.request(1);
-        } else {
-          owedReads++;
-        }
+        owedReads++;
+        grantOwedReads();
       }
       completeIfDone();
+    });
+  }
+
+  /**
+   * Runs an action on the response stream after those already queued, on whichever thread finds
+   * the stream free, and never waits: the thread serialising a response keeps draining what
+   * others queue meanwhile. So the transport's thread is never held behind a large response, and
+   * the stream's state (half-closed, finished, owed reads) is only ever touched by one thread at
+   * a time.
+   */
+  private void send(Runnable action) {
+    outbound.add(action);
+    while (!outbound.isEmpty() && draining.compareAndSet(false, true)) {
+      try {
+        Runnable next;
+        while ((next = outbound.poll()) != null) {
+          next.run();
+        }
+      } finally {
+        draining.set(false);
+      }
     }
   }
 
-  /** The transport can take output again: read the requests held back while it could not. */
-  private synchronized void grantOwedReads() {
+  /** Reads the requests held back while the transport could not take output. */
+  private void grantOwedReads() {
     if (owedReads > 0 && !finished && !out.isCancelled() && out.isReady()) {
       out.request(owedReads);
       owedReads = 0;
@@ -105,7 +127,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   }
 
   private void completeIfDone() {
-    if (halfClosed && pending == 0 && !finished) {
+    if (halfClosed && pending.get() == 0 && !finished) {
       finished = true;
       if (!out.isCancelled()) {
         out.onCompleted();
@@ -114,9 +136,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
   }
 
   private void cancelAll() {
-    synchronized (this) {
-      finished = true;
-    }
+    send(() -> finished = true);
     for (Call call : inFlight) {
       InferenceDispatcher.Queued queued = call.queued;
       if (queued != null) {

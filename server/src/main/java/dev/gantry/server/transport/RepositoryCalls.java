@@ -12,6 +12,7 @@ import dev.gantry.proto.RepositoryModelUnloadRequest;
 import dev.gantry.proto.RepositoryModelUnloadResponse;
 import dev.gantry.server.error.FailedPreconditionException;
 import dev.gantry.server.error.InvalidArgumentException;
+import dev.gantry.server.error.UnavailableException;
 import dev.gantry.server.error.UnimplementedException;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.model.ModelRepository;
@@ -172,8 +173,8 @@ public final class RepositoryCalls {
         out.onCompleted();
       });
     } catch (RejectedExecutionException e) {
-      out.onError(io.grpc.Status.UNAVAILABLE
-          .withDescription("the server is shutting down").asRuntimeException());
+      out.onError(StatusMapper.toException(new UnavailableException(
+          "the server is shutting down or has too many repository calls waiting; try again")));
     }
   }
 }
