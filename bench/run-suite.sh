@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Gantry's benchmark suite: one run on this machine, the server pinned to one core and the load
+# generator to the other, results assembled into bench/RESULTS.md. See docs/bench.md.
+#
+#   bench/run-suite.sh                            # about 10 to 15 minutes
+#   INTERVAL=1000 TRIALS=3 bench/run-suite.sh     # quicker and rougher
+#   NICE=-10 bench/run-suite.sh                   # on a busy machine: the suite's processes first
+#
+# Uses the built distributions (server/target/dist, bench/target/dist) and builds them with
+# ./gantry only when they are missing. Scratch files go to bench/out/ (ignored by git).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/bench/out"
+results="$root/bench/RESULTS.md"
+server_cpu="${SERVER_CPU:-0}"
+client_cpu="${CLIENT_CPU:-1}"
+interval="${INTERVAL:-3000}"
+trials="${TRIALS:-5}"
+niceness="${NICE:-0}"
+suite_limit_secs=1800
+server_pid=""
+command_line=""
+for setting in INTERVAL TRIALS NICE SERVER_CPU CLIENT_CPU GANTRY_JAVA_OPTS; do
+  [ -z "${!setting:-}" ] || command_line+="$setting=${!setting} "
+done
+command_line+="bench/run-suite.sh"
+
+log() { printf '[suite %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    for _ in $(seq 1 300); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT
+
+[ -d "$root/server/target/dist/lib" ] || "$root/gantry" serve --help >/dev/null
+[ -d "$root/bench/target/dist/lib" ] || "$root/gantry" bench --version >/dev/null
+server_cp="$root/server/target/dist/lib/*"
+bench_cp="$root/bench/target/dist/lib/*"
+
+rm -rf "$out"
+mkdir -p "$out/json"
+: >"$out/failures.txt"
+: >"$out/load.txt"
+: >"$out/interference.txt"
+log "writing the suite's models"
+java -cp "$bench_cp" dev.gantry.bench.BenchModels "$out/models"
+
+log "starting the server on core $server_cpu"
+nice -n "$niceness" taskset -c "$server_cpu" java ${GANTRY_JAVA_OPTS:-} -cp "$server_cp" \
+  dev.gantry.server.Main serve \
+  --model-repository "$out/models" --host 127.0.0.1 --grpc-port 0 --allow-metrics false \
+  >"$out/server.log" 2>&1 &
+server_pid=$!
+port=""
+for _ in $(seq 1 600); do
+  kill -0 "$server_pid" 2>/dev/null || { cat "$out/server.log" >&2; log "the server exited"; exit 1; }
+  if grep -q 'server is ready' "$out/server.log"; then
+    port="$(sed -n 's/.*gRPC listening on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$out/server.log" | head -n 1)"
+    break
+  fi
+  sleep 0.2
+done
+[ -n "$port" ] || { log "the server did not become ready within 120 s"; exit 1; }
+log "server pid $server_pid ready on port $port"
+
+# Each level warms up for 4 s (the request count is only a cap), so that the JIT of a fresh client
+# JVM sharing one core with its load threads has settled before measuring.
+common=(--measurement-interval "$interval" --max-trials "$trials" --warmup-requests 100000
+  --warmup-time 4000 --max-duration 300)
+start=$(date +%s)
+
+# Busy clock ticks of one core (user, nice, system, irq, softirq, steal) and CPU ticks of the
+# server. The server's own count can include interrupt work done on its behalf, so the difference
+# can dip a little below zero on an otherwise idle core; it is reported as 0.
+core_ticks() { awk -v cpu="cpu$1" '$1 == cpu { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+server_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$server_pid/stat"; }
+
+# run NAME CORE ARGS...: one CLI run pinned to CORE, its JSON in out/json/NAME.json; a failed run
+# is recorded and the suite goes on, until the suite's own time limit.
+run() {
+  local name="$1" core="$2"; shift 2
+  if [ $(($(date +%s) - start)) -ge "$suite_limit_secs" ]; then
+    echo "$name skipped: the suite's ${suite_limit_secs} s were up" >>"$out/failures.txt"
+    return
+  fi
+  log "$name: $*"
+  cut -d' ' -f1 /proc/loadavg >>"$out/load.txt"
+  local status=0
+  nice -n "$niceness" taskset -c "$core" java -cp "$bench_cp" dev.gantry.bench.BenchMain "${common[@]}" \
+    --json "$out/json/$name.json" "$@" >>"$out/tables.txt" 2>>"$out/progress.txt" || status=$?
+  [ "$status" -eq 0 ] || echo "$name exited with status $status" >>"$out/failures.txt"
+}
+# served NAME ARGS...: a run against the server; records how much of the server's core other
+# processes used meanwhile (core busy time less the server's own CPU time, over the run's time).
+served() {
+  local name="$1"; shift
+  local core_before server_before wall_before
+  core_before=$(core_ticks "$server_cpu"); server_before=$(server_ticks); wall_before=$(date +%s%N)
+  run "$name" "$client_cpu" -u "127.0.0.1:$port" --server-pid "$server_pid" "$@"
+  local core_used=$(($(core_ticks "$server_cpu") - core_before))
+  local server_used=$(($(server_ticks) - server_before))
+  local wall_ticks=$((($(date +%s%N) - wall_before) / 10000000))
+  local others=$(( (core_used - server_used) * 100 / (wall_ticks > 0 ? wall_ticks : 1) ))
+  echo "$name $(( others > 0 ? others : 0 ))" >>"$out/interference.txt"
+}
+inprocess() { local name="$1"; shift; run "$name" "$server_cpu" --in-process --model-repository "$out/models" "$@"; }
+
+log "warming up the server's JIT on every path the suite takes"
+served warmup_unary -m tiny --mode async --concurrency-range 8 --max-trials 3
+served warmup_stream -m tiny --mode stream --concurrency-range 8 --max-trials 3
+served warmup_live --rpc live --concurrency-range 8 --max-trials 3
+served warmup_batching -m mlp_batched --mode async --concurrency-range 16 --max-trials 3
+served warmup_payload -m identity_64k --input-data zero --concurrency-range 4 --max-trials 3
+
+# 1. The empty-RPC ceiling next to a tiny model, closed loop, sync, interleaved per level.
+for c in 1 4 16; do
+  served "live_c$c" --rpc live --concurrency-range "$c"
+  served "tiny_c$c" -m tiny --concurrency-range "$c"
+done
+
+# 2. A model of several milliseconds per call, batching off: served and in-process.
+for c in 1 2; do
+  served "slow_served_c$c" -m slow --concurrency-range "$c"
+  inprocess "slow_inprocess_c$c" -m slow --concurrency-range "$c"
+done
+
+# 3. A compute-bound MLP: in-process batch curve, then 16 clients of batch-1 requests with
+#    dynamic batching on and off.
+for b in 1 2 4 8 16; do
+  inprocess "mlp_inprocess_b$b" -m mlp_unbatched -b "$b" --concurrency-range 1
+done
+served mlp_batching_on -m mlp_batched --mode async --concurrency-range 16
+served mlp_batching_off -m mlp_unbatched --mode async --concurrency-range 16
+
+# 4. Payload sizes: server CPU per megabyte.
+for size in 4k 64k 600k; do
+  served "identity_$size" -m "identity_$size" --mode async --input-data zero --concurrency-range 4
+done
+
+# 5. Unary and streaming on the tiny model: throughput per server CPU-second.
+for c in 1 8; do
+  served "tiny_unary_c$c" -m tiny --mode async --concurrency-range "$c"
+  served "tiny_stream_c$c" -m tiny --mode stream --concurrency-range "$c"
+done
+
+stop_server
+elapsed=$(($(date +%s) - start))
+log "measured in ${elapsed} s; writing $results"
+
+{
+  echo "command=$command_line"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "nproc=$(nproc)"
+  echo "cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
+  echo "memory=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "jdk=$(java -version 2>&1 | head -n 1)"
+  echo "commit=$(git -C "$root" rev-parse --short HEAD)"
+  echo "dirty=$(git -C "$root" status --porcelain -- server backends client proto | wc -l)"
+  echo "server_jar=$(date -u -r "$root/server/target/dist/lib/gantry-server-0.1.0-SNAPSHOT.jar" +%Y-%m-%dT%H:%M:%SZ)"
+  echo "server_cpu=$server_cpu"
+  echo "client_cpu=$client_cpu"
+  echo "nice=$niceness"
+  echo "interval_ms=$interval"
+  echo "trials=$trials"
+  echo "elapsed_s=$elapsed"
+  echo "load_min=$(sort -n "$out/load.txt" | head -n 1)"
+  echo "load_max=$(sort -n "$out/load.txt" | tail -n 1)"
+} >"$out/meta.properties"
+
+java -cp "$bench_cp" dev.gantry.bench.SuiteReport "$out/json" "$out/meta.properties" \
+  "$out/failures.txt" "$out/interference.txt" "$root/bench/copies.md" "$results"
+log "done: $results"

@@ -1,0 +1,11 @@
+package dev.gantry.bench;
+
+/** How requests are sent ({@code --mode}). */
+enum Mode {
+  /** Each outstanding request holds a thread blocked on its answer. */
+  SYNC,
+  /** Requests are sent with {@code inferAsync}; no thread waits for them. */
+  ASYNC,
+  /** All requests go over one bidirectional ModelStreamInfer stream. */
+  STREAM
+}

@@ -1,0 +1,147 @@
+package dev.gantry.bench;
+
+import dev.gantry.client.InferRequest;
+import dev.gantry.client.InferenceClient;
+import dev.gantry.client.InferenceClientException;
+import dev.gantry.client.RetryPolicy;
+import dev.gantry.proto.ServerMetadataResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A server reached over gRPC with the Gantry client: checked to be live at once, so that an
+ * unreachable target fails the run before anything is measured, and asked for its metadata,
+ * statistics and models. Retries are off, so that every failure is counted.
+ */
+final class RemoteSession implements Session {
+  private final InferenceClient client;
+  private final String target;
+  private final ServerMetadataResponse metadata;
+  private final Duration requestTimeout;
+  private final Duration streamLifetime;
+  private final CpuClocks cpu;
+
+  private RemoteSession(InferenceClient client, String target, ServerMetadataResponse metadata,
+      Duration requestTimeout, Duration streamLifetime, CpuClocks cpu) {
+    this.client = client;
+    this.target = target;
+    this.metadata = metadata;
+    this.requestTimeout = requestTimeout;
+    this.streamLifetime = streamLifetime;
+    this.cpu = cpu;
+  }
+
+  /**
+   * Connects and checks the server is live.
+   *
+   * @param tls the TLS settings, or null for plaintext
+   * @param requestTimeout the deadline of every call
+   * @param streamLifetime the deadline of a stream, which lasts a load level: the run's limit
+   * @param serverPid the server's process on this machine, for its CPU time; null if unknown
+   * @throws SetupException when the server does not answer
+   */
+  static RemoteSession open(String target, Tls tls, Duration requestTimeout,
+      Duration streamLifetime, Long serverPid) throws SetupException {
+    InferenceClient.Builder builder = InferenceClient.builder()
+        .target(target)
+        .retryPolicy(RetryPolicy.none())
+        .defaultDeadline(requestTimeout);
+    if (tls != null) {
+      tls.apply(builder);
+    }
+    InferenceClient client = builder.build();
+    try {
+      if (!client.isServerLive()) {
+        throw new SetupException("the server at " + target + " answers but is not live");
+      }
+      ServerMetadataResponse metadata = client.serverMetadata();
+      return new RemoteSession(client, target, metadata, requestTimeout, streamLifetime,
+          new CpuClocks(Optional.ofNullable(serverPid).map(ProcessCpu::new), CpuClocks.self()));
+    } catch (InferenceClientException e) {
+      client.close();
+      throw new SetupException("cannot reach the server at " + target + ": " + e.getMessage(), e);
+    } catch (SetupException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Describes a model the server has ready.
+   *
+   * @throws SetupException when it is not ready or cannot be described
+   */
+  ModelInfo model(String name, String modelVersion) throws SetupException {
+    try {
+      if (!client.isModelReady(name, modelVersion)) {
+        throw new SetupException("model '" + name + "'"
+            + (modelVersion.isEmpty() ? "" : " version " + modelVersion)
+            + " is not ready on " + target);
+      }
+      return RemoteModel.describe(client, name, modelVersion);
+    } catch (InferenceClientException e) {
+      throw new SetupException("cannot describe model '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens an issuer of ServerLive calls. */
+  Supplier<RequestIssuer> liveIssuers() {
+    return () -> new LiveIssuer(client);
+  }
+
+  @Override
+  public String target() {
+    return target;
+  }
+
+  @Override
+  public String server() {
+    return metadata.getName() + " " + metadata.getVersion();
+  }
+
+  /** The model's ModelStatistics when the server lists the {@code statistics} extension. */
+  @Override
+  public StatsSource stats(ModelInfo model) {
+    return model != null && metadata.getExtensionsList().contains("statistics")
+        ? new RemoteStats(client, model.name(), model.version())
+        : StatsSource.NONE;
+  }
+
+  @Override
+  public CpuClocks cpu() {
+    return cpu;
+  }
+
+  @Override
+  public Supplier<RequestIssuer> issuers(Mode mode, ModelInfo info, List<RequestData> data) {
+    List<InferRequest> requests = InferRequests.build(info, data);
+    if (mode == Mode.STREAM) {
+      return () -> new StreamIssuer(client, requests, streamLifetime, requestTimeout);
+    }
+    return () -> new UnaryIssuer(client, requests);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  /**
+   * TLS settings: trust the system's authorities or those in {@code ca}, and present a client
+   * certificate when {@code cert} and {@code key} are given.
+   */
+  record Tls(Path ca, Path cert, Path key) {
+    void apply(InferenceClient.Builder builder) {
+      builder.useTls();
+      if (ca != null) {
+        builder.trustCertificates(ca);
+      }
+      if (cert != null) {
+        builder.clientCertificate(cert, key);
+      }
+    }
+  }
+}

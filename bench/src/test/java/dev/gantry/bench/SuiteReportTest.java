@@ -1,0 +1,103 @@
+package dev.gantry.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The suite's RESULTS.md: goals judged from the runs' JSON, and missing runs said so. */
+class SuiteReportTest {
+  @TempDir Path runs;
+
+  @Test
+  void judgesEachGoalFromTheRuns() throws IOException {
+    for (int c : SuiteReport.CONCURRENCY_TINY) {
+      run("live_c" + c, 10_000 * c, 100, 0, "");
+      run("tiny_c" + c, 8_500 * c, 120, 0, "");
+    }
+    run("slow_served_c1", 130, 7_600, 0, "");
+    run("slow_inprocess_c1", 135, 7_400, 0, "");
+    run("slow_served_c2", 120, 16_000, 0, "");
+    run("slow_inprocess_c2", 135, 14_800, 0, "");
+    double[] curve = {1000, 1500, 2500, 4000, 5000};
+    for (int i = 0; i < SuiteReport.CURVE.length; i++) {
+      int b = SuiteReport.CURVE[i];
+      run("mlp_inprocess_b" + b, curve[i], 1000.0 * b / curve[i] * 1000, 0, "");
+    }
+    run("mlp_batching_on", 3500, 4000, 7.5, "\"8\": 90, \"4\": 10");
+    run("mlp_batching_off", 1000, 15000, 1, "\"1\": 1000");
+
+    String report = report(List.of());
+
+    assertTrue(report.contains("Tiny-model throughput ≥ 0.8 × the empty-RPC ceiling: **met**"
+        + " (best tiny 136,000 infer/s against the best ServerLive 160,000 calls/s)"), report);
+    assertTrue(report.contains("Served ≥ 0.9 × in-process for a model of ≥ 5 ms: **not met**"
+        + " (the lowest ratio over concurrency 1 and 2 is 0.89)"), report);
+    assertTrue(report.contains("Batching on ≥ 2.0 × batching off: **met** (ratio 3.50)"), report);
+    assertTrue(report.contains("at the batch size formed: **met** (batch formed 8"), report);
+    assertTrue(report.contains("in-process at that batch 4,000 infer/s; ratio 0.88)"), report);
+    assertTrue(report.contains("full batch: **met** (p99 4,000 µs against 1000 + 2 × 2,000"
+        + " = 5,000 µs)"), report);
+    assertTrue(report.contains("- Command: `bench/run-suite.sh`"), report);
+    assertTrue(report.contains("other processes used 3% to 40% (median 40%) of the server's core"),
+        report);
+    assertTrue(report.contains("| tiny_c1 | 40% |"), report);
+  }
+
+  @Test
+  void aMissingRunIsNotMeasuredAndItsFailureListed() throws IOException {
+    String report = report(List.of("live_c1 exited with status 3"));
+
+    assertTrue(report.contains("empty-RPC ceiling: **not met** (not measured)"), report);
+    assertTrue(report.contains("- live_c1 exited with status 3"), report);
+    assertTrue(report.contains("other processes used 3% to 40%"), report);
+    assertTrue(report.contains("| 1 | not measured | not measured |"), report);
+  }
+
+  @Test
+  void anUndisturbedCoreIsSaidSoWithoutATable() throws IOException {
+    Properties meta = new Properties();
+    String report = new SuiteReport(runs, meta, List.of(), java.util.Map.of("live_c1", 0),
+        "Copies: none.").render();
+
+    assertTrue(report.contains("other processes used no measurable share of the server's core"),
+        report);
+    assertTrue(!report.contains("## Other processes on the server's core"), report);
+  }
+
+  @Test
+  void interpolatesTheBatchCurveBetweenMeasuredSizes() {
+    TreeMap<Integer, Double> curve = new TreeMap<>(java.util.Map.of(4, 400.0, 8, 800.0));
+    assertEquals(600.0, SuiteReport.interpolate(curve, 6));
+    assertEquals(400.0, SuiteReport.interpolate(curve, 2));
+    assertEquals(800.0, SuiteReport.interpolate(curve, 16));
+    assertEquals(0.0, SuiteReport.interpolate(new TreeMap<>(), 4));
+  }
+
+  private String report(List<String> failures) throws IOException {
+    Properties meta = new Properties();
+    meta.setProperty("command", "bench/run-suite.sh");
+    return new SuiteReport(runs, meta, failures, java.util.Map.of("live_c1", 3, "tiny_c1", 40),
+        "Copies: none.").render();
+  }
+
+  /** A run's JSON as the CLI writes it, with the figures the report reads. */
+  private void run(String name, double throughput, double latency, double batch, String sizes)
+      throws IOException {
+    Files.writeString(runs.resolve(name + ".json"), String.format(Locale.ROOT, """
+        {"run": {}, "levels": [{"concurrency": 1, "throughput_infer_per_sec": %f,
+          "latency_us": {"p50": %f, "p90": %f, "p95": %f, "p99": %f, "avg": %f},
+          "errors": {}, "stable": true, "payload_bytes": 128, "cpu_us_per_inference": 50.0,
+          "server": {"average_batch": %f, "queue_us": 10.0, "compute_infer_us": 100.0,
+            "executions_by_batch_size": {%s}}}]}
+        """, throughput, latency, latency, latency, latency, latency, batch, sizes));
+  }
+}
