@@ -50,7 +50,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -189,30 +188,8 @@ class HostileRequestsTest {
     }
   }
 
-  /** Sends the messages on one ModelStreamInfer, half-closes, and returns every response. */
   private static List<ModelStreamInferResponse> stream(List<ModelInferRequest> requests) {
-    List<ModelStreamInferResponse> responses = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<ModelInferRequest> out = gantry.async.modelStreamInfer(new StreamObserver<>() {
-      @Override
-      public void onNext(ModelStreamInferResponse response) {
-        responses.add(response);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
-    requests.forEach(out::onNext);
-    out.onCompleted();
-    done.orTimeout(30, TimeUnit.SECONDS).join();
-    return responses;
+    return AsyncCalls.stream(gantry.async, requests);
   }
 
   /**

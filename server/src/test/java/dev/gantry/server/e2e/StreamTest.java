@@ -8,14 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelStreamInferResponse;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -39,31 +35,8 @@ class StreamTest {
     gantry.close();
   }
 
-  /** Sends the requests on one stream, half-closes, and returns every response once it ends. */
-  private static List<ModelStreamInferResponse> stream(List<ModelInferRequest> requests)
-      throws Exception {
-    List<ModelStreamInferResponse> responses = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<ModelInferRequest> out = gantry.async.modelStreamInfer(new StreamObserver<>() {
-      @Override
-      public void onNext(ModelStreamInferResponse response) {
-        responses.add(response);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
-    requests.forEach(out::onNext);
-    out.onCompleted();
-    done.get(30, TimeUnit.SECONDS);
-    return responses;
+  private static List<ModelStreamInferResponse> stream(List<ModelInferRequest> requests) {
+    return AsyncCalls.stream(gantry.async, requests);
   }
 
   @Test
