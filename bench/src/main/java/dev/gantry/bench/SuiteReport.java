@@ -39,6 +39,10 @@ public final class SuiteReport {
   private final Properties meta;
   private final List<String> failures;
   private final Map<String, Integer> interference;
+  /** Where the soak run, which this suite does not repeat, is recorded. */
+  static final String SOAK = "## Soak\n\nThe soak run under mixed load (`scripts/soak.sh`) is "
+      + "recorded in [docs/soak-results.md](../docs/soak-results.md).\n";
+
   private final String copies;
   private final List<String> verdicts = new ArrayList<>();
 
@@ -282,7 +286,8 @@ public final class SuiteReport {
           n(f, SuiteFigures::p99), n1(f, SuiteFigures::cpuPerInference),
           n1(f, x -> x.cpuPerInference() / 1000 / (x.payloadBytes() / 1e6)));
     }
-    return text.append(table).append('\n').append(copies.strip()).append("\n\n").toString();
+    return text.append(table).append('\n').append(copies.strip()).append("\n\n")
+        .append(SOAK).toString();
   }
 
   private String streaming() throws IOException {
