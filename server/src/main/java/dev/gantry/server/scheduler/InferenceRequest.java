@@ -2,6 +2,7 @@ package dev.gantry.server.scheduler;
 
 import dev.gantry.spi.Tensor;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +51,7 @@ public final class InferenceRequest {
   public InferenceRequest(
       String id,
       Map<String, Tensor> inputs,
-      Set<String> outputs,
+      Collection<String> outputs,
       long batchSize,
       int priorityLevel,
       long callDeadlineNanos,

@@ -15,7 +15,6 @@ import dev.gantry.server.validation.ValidRequest;
 import dev.gantry.spi.Tensor;
 import io.grpc.Deadline;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -103,7 +102,7 @@ final class InferenceDispatcher {
         new InferenceRequest(
             id,
             valid.inputs(),
-            Set.copyOf(valid.outputs()),
+            valid.outputs(),
             valid.batchSize(),
             valid.priorityLevel(),
             deadlineNanos,

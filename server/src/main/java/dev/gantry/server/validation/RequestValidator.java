@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Checks a {@code ModelInferRequest} against the model it names and turns it into tensors, before
@@ -79,15 +78,13 @@ public final class RequestValidator {
       }
       positions.put(input.getName(), i);
     }
-    Set<String> optional = model.config().getInputList().stream()
-        .filter(ModelInput::getOptional).map(ModelInput::getName).collect(Collectors.toSet());
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     long batchSize = -1;
     String batchInput = null;
     for (TensorSpec spec : model.signature().inputs()) {
       InferInputTensor input = given.get(spec.name());
       if (input == null) {
-        if (optional.contains(spec.name())) {
+        if (isOptional(model, spec.name())) {
           continue;
         }
         throw new InvalidArgumentException(
@@ -316,6 +313,16 @@ public final class RequestValidator {
           "parameter '" + name + "' must be an int64_param or uint64_param, got "
               + parameter.getParameterChoiceCase().name().toLowerCase());
     };
+  }
+
+  /** Whether the configuration marks an input optional; only asked when an input is missing. */
+  private static boolean isOptional(LoadedVersion model, String input) {
+    for (ModelInput declared : model.config().getInputList()) {
+      if (declared.getName().equals(input)) {
+        return declared.getOptional();
+      }
+    }
+    return false;
   }
 
   private static List<String> names(List<TensorSpec> specs) {
