@@ -35,6 +35,10 @@ public record BatchingPolicy(
     return preferredBatchSizes.clone();
   }
 
+  public boolean hasPreferredBatchSizes() {
+    return preferredBatchSizes.length > 0;
+  }
+
   public int priorityLevels() {
     return levels.size();
   }

@@ -72,6 +72,8 @@ public final class ModelScheduler {
   private final ResponseOrder order;
   private final List<Worker> workers = new ArrayList<>();
   private final AtomicInteger executing = new AtomicInteger();
+  /** When the instance holding a partial batch dispatches it at the latest; guarded by the lock. */
+  private long fillingUntil = InferenceRequest.NO_DEADLINE;
   private final long executionTimeoutNanos;
   private final AtomicInteger stuck = new AtomicInteger();
   private State state = State.RUNNING;
@@ -194,10 +196,25 @@ public final class ModelScheduler {
                 + queuePolicy.maxQueueSize());
       }
       scheduleTimers(request, now, expires, delayAt);
-      changed.signal();
+      if (mayChangeThePlan(expires)) {
+        changed.signal();
+      }
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Whether a request just queued can change what a waiting instance does. While an instance
+   * holds a partial batch until {@code max_queue_delay}, one more request changes nothing unless
+   * it can fill the batch, reach a preferred size, or has to leave before the delay ends; not
+   * waking the instance for every arrival saves a thread switch per request on a busy core.
+   */
+  private boolean mayChangeThePlan(long expires) {
+    return fillingUntil == InferenceRequest.NO_DEADLINE
+        || queue.items() >= policy.maxBatchSize()
+        || policy.hasPreferredBatchSizes()
+        || expires - fillingUntil < 0;
   }
 
   /**
@@ -426,7 +443,12 @@ public final class ModelScheduler {
           }
           return dispatch;
         } else if (plan instanceof Plan.WaitUntil wait) {
-          changed.awaitNanos(wait.nanos() - now);
+          fillingUntil = wait.nanos();
+          try {
+            changed.awaitNanos(wait.nanos() - now);
+          } finally {
+            fillingUntil = InferenceRequest.NO_DEADLINE;
+          }
         } else if (state == State.DRAINING) {
           return null;
         } else {

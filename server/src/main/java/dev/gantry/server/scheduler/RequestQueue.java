@@ -19,6 +19,7 @@ final class RequestQueue {
   private final List<ArrayDeque<InferenceRequest>> servingOrder = new ArrayList<>();
   private long nextSequence;
   private int size;
+  private long items;
 
   RequestQueue(BatchingPolicy policy) {
     this.policy = policy;
@@ -43,6 +44,7 @@ final class RequestQueue {
     request.markEnqueued(nowNanos, nextSequence++, expiresNanos);
     timely.get(index).addLast(request);
     size++;
+    items += request.batchSize();
     return true;
   }
 
@@ -52,6 +54,7 @@ final class RequestQueue {
     boolean removed = timely.get(index).remove(request) || delayed.get(index).remove(request);
     if (removed) {
       size--;
+      items -= request.batchSize();
     }
     return removed;
   }
@@ -75,6 +78,11 @@ final class RequestQueue {
     return size;
   }
 
+  /** Batch items queued, over all requests. */
+  long items() {
+    return items;
+  }
+
   int size(int priorityLevel) {
     return timely.get(priorityLevel - 1).size() + delayed.get(priorityLevel - 1).size();
   }
@@ -87,6 +95,7 @@ final class RequestQueue {
       fifo.clear();
     }
     size = 0;
+    items = 0;
     return all;
   }
 

@@ -286,4 +286,18 @@ class ModelSchedulerTest {
     assertEquals(List.of("first", "later"), delivered);
     second.close();
   }
+
+  @Test
+  void requestsThatFillTheBatchDispatchItWithoutWaitingForTheDelay() throws Exception {
+    start(batching(4, 10_000_000, 16));
+    CompletableFuture<Map<String, Tensor>> first = new CompletableFuture<>();
+    CompletableFuture<Map<String, Tensor>> second = new CompletableFuture<>();
+    scheduler.submit(request("first", 2, 4, 1f, 1, InferenceRequest.NO_DEADLINE, first));
+    scheduler.submit(request("second", 2, 4, 2f, 1, InferenceRequest.NO_DEADLINE, second));
+    first.get(5, TimeUnit.SECONDS);
+    second.get(5, TimeUnit.SECONDS);
+    ExecutionRecord batch = awaitRecords(1).get(0);
+    assertEquals(4, batch.items());
+    assertEquals(DispatchReason.FULL, batch.reason());
+  }
 }

@@ -181,4 +181,17 @@ class RequestQueueTest {
     assertFalse(queue.delay(late));
     assertEquals(List.of("timely", "late", "low"), ids(dispatch(queue.next(0, false))));
   }
+
+  @Test
+  void countsQueuedBatchItems() {
+    RequestQueue queue = new RequestQueue(batching(8, 0, 1));
+    InferenceRequest three = request("three", 3);
+    queue.offer(three, 0, NONE);
+    queue.offer(request("two", 2), 0, NONE);
+    assertEquals(5, queue.items());
+    queue.remove(three);
+    assertEquals(2, queue.items());
+    queue.drain();
+    assertEquals(0, queue.items());
+  }
 }
