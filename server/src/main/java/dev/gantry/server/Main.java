@@ -32,7 +32,17 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * Netty's buffer leak detector, unless the command line sets its level: it samples one buffer
+   * in 128 and records a stack trace for each, a cost on every request for a check meant for
+   * development. {@code -Dio.grpc.netty.shaded.io.netty.leakDetection.level=simple} turns it on.
+   */
+  static final String LEAK_DETECTION_LEVEL = "io.grpc.netty.shaded.io.netty.leakDetection.level";
+
   public static void main(String[] args) {
+    if (System.getProperty(LEAK_DETECTION_LEVEL) == null) {
+      System.setProperty(LEAK_DETECTION_LEVEL, "disabled");
+    }
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

@@ -3,7 +3,9 @@ package dev.gantry.server.metrics;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Reservoir;
 import com.codahale.metrics.Timer;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.scheduler.DispatchReason;
@@ -79,8 +81,8 @@ public final class ModelMetrics implements ExecutionListener {
     inputLatency = timer(Family.COMPUTE_INPUT_LATENCY);
     inferLatency = timer(Family.COMPUTE_INFER_LATENCY);
     outputLatency = timer(Family.COMPUTE_OUTPUT_LATENCY);
-    batchRequests = registry.histogram(register(Family.BATCH_REQUESTS));
-    batchItems = registry.histogram(register(Family.BATCH_ITEMS));
+    batchRequests = histogram(Family.BATCH_REQUESTS);
+    batchItems = histogram(Family.BATCH_ITEMS);
     for (DispatchReason reason : DispatchReason.values()) {
       dispatches.put(reason, counter(Family.BATCH_DISPATCH,
           reason.name().toLowerCase(java.util.Locale.ROOT)));
@@ -239,8 +241,20 @@ public final class ModelMetrics implements ExecutionListener {
     return registry.counter(register(family, extra));
   }
 
+  /**
+   * Timers and histograms keep their samples in a lock-free reservoir: the default one takes a
+   * lock and a sorted-map insert on every update, several times per request on the serving path.
+   */
   private Timer timer(Family family) {
-    return registry.timer(register(family));
+    return registry.timer(register(family), () -> new Timer(reservoir()));
+  }
+
+  private Histogram histogram(Family family) {
+    return registry.histogram(register(family), () -> new Histogram(reservoir()));
+  }
+
+  private static Reservoir reservoir() {
+    return LockFreeExponentiallyDecayingReservoir.builder().build();
   }
 
   private <T> void gauge(Family family, Gauge<T> gauge, String... extra) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,10 @@ public final class ModelScheduler {
     Thread thread;
     /** Whether the watchdog gave up on the execution this worker is in. */
     volatile boolean stuck;
+    /** The execution in progress, for the watchdog; null between executions. */
+    volatile Execution running;
+    /** The watchdog's next look at this worker. */
+    volatile ScheduledFuture<?> watch;
 
     Worker(ModelInstance instance, String name) {
       this.instance = instance;
@@ -147,6 +152,9 @@ public final class ModelScheduler {
       workers.add(worker);
     }
     workers.forEach(worker -> worker.thread.start());
+    if (executionTimeoutNanos > 0) {
+      workers.forEach(worker -> watchAfter(worker, executionTimeoutNanos));
+    }
   }
 
   public BatchingPolicy policy() {
@@ -248,7 +256,7 @@ public final class ModelScheduler {
    */
   public void cancel(InferenceRequest request, GantryException reason) {
     if (withdraw(request) && request.claim()) {
-      complete(request, () -> request.listener().onError(reason));
+      Outbox.collecting(() -> complete(request, () -> request.listener().onError(reason)));
     }
   }
 
@@ -317,13 +325,15 @@ public final class ModelScheduler {
     } finally {
       lock.unlock();
     }
-    for (InferenceRequest request : abandoned) {
-      cancelTimers(request);
-      if (request.claim()) {
-        complete(request, () -> request.listener().onError(
-            new UnavailableException(label + " was unloaded before the request could run")));
+    for (Worker worker : workers) {
+      ScheduledFuture<?> watch = worker.watch;
+      if (watch != null) {
+        watch.cancel(false);
       }
     }
+    UnavailableException unloaded =
+        new UnavailableException(label + " was unloaded before the request could run");
+    Outbox.collecting(() -> failAll(abandoned, unloaded));
     joinWorkers(Long.MAX_VALUE);
   }
 
@@ -380,9 +390,10 @@ public final class ModelScheduler {
       String why = request.expiresNanos() == request.callDeadlineNanos()
           ? "the call's deadline passed"
           : "its queue timeout passed";
-      complete(request, () -> request.listener().onError(new DeadlineExceededException(
+      DeadlineExceededException expired = new DeadlineExceededException(
           "request '" + request.id() + "' left the queue of " + label + " unexecuted: " + why
-              + " after " + waitedMicros + " us")));
+              + " after " + waitedMicros + " us");
+      Outbox.collecting(() -> complete(request, () -> request.listener().onError(expired)));
     }
   }
 
@@ -403,17 +414,17 @@ public final class ModelScheduler {
   }
 
   /**
-   * Delivers an outcome, in arrival order when the policy preserves ordering. A delivery that
-   * throws is logged and affects no other request.
+   * Delivers an outcome on the listener's executor, in arrival order when the policy preserves
+   * ordering. A delivery that throws is logged and affects no other request.
    */
   private void complete(InferenceRequest request, Runnable delivery) {
-    order.complete(request.sequence(), () -> {
+    order.complete(request.sequence(), () -> Outbox.post(request.listener().executor(), () -> {
       try {
         delivery.run();
       } catch (RuntimeException e) {
         log.error("{}: delivering the outcome of request '{}' failed", label, request.id(), e);
       }
-    });
+    }));
   }
 
   /** A worker's life: execute batches until the scheduler stops, then close its instance. */
@@ -421,7 +432,8 @@ public final class ModelScheduler {
     try {
       Plan.Dispatch batch;
       while ((batch = awaitBatch()) != null) {
-        execute(worker, batch);
+        Plan.Dispatch dispatch = batch;
+        Outbox.collecting(() -> execute(worker, dispatch));
       }
     } finally {
       worker.instance.close();
@@ -484,10 +496,7 @@ public final class ModelScheduler {
     }
     Execution execution = new Execution(
         batch, dispatch.items(), dispatch.reason(), queueNanos, new PhaseClock(ticker, dispatched));
-    ScheduledFuture<?> watchdog = executionTimeoutNanos > 0
-        ? timer.schedule(() -> overran(worker, execution), executionTimeoutNanos,
-            TimeUnit.NANOSECONDS)
-        : null;
+    worker.running = execution;
     Map<String, Tensor> outputs = null;
     Throwable failure = null;
     try {
@@ -496,9 +505,7 @@ public final class ModelScheduler {
     } catch (Throwable e) {
       failure = e;
     }
-    if (watchdog != null) {
-      watchdog.cancel(false);
-    }
+    worker.running = null;
     synchronized (execution) {
       if (execution.settled) {
         returnedLate(worker, execution, failure);
@@ -524,6 +531,40 @@ public final class ModelScheduler {
       InferenceRequest request = batch.get(i);
       Map<String, Tensor> own = perRequest.get(i);
       complete(request, () -> request.listener().onResponse(own));
+    }
+  }
+
+  /**
+   * The watchdog's look at one worker: an execution past the timeout is given up on; otherwise
+   * it looks again when the running execution would reach the timeout, or one timeout from now.
+   * One timer per worker, not one per execution, so that a busy instance does not wake the timer
+   * thread for every batch. It stops when the scheduler has stopped.
+   */
+  private void watch(Worker worker) {
+    Execution execution = worker.running;
+    long next = executionTimeoutNanos;
+    if (execution != null) {
+      long overdue = ticker.nanoTime() - (execution.phases.start + executionTimeoutNanos);
+      if (overdue >= 0) {
+        overran(worker, execution);
+      } else {
+        next = -overdue;
+      }
+    }
+    watchAfter(worker, next);
+  }
+
+  private void watchAfter(Worker worker, long nanos) {
+    lock.lock();
+    try {
+      if (state == State.STOPPED) {
+        return;
+      }
+      worker.watch = timer.schedule(() -> watch(worker), nanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: the timer is shut down; {} is no longer watched", label, worker.name);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -554,13 +595,15 @@ public final class ModelScheduler {
     log.error("{}: an execution of {} requests on {} ran past the execution timeout of {} ms; its "
         + "requests fail and the instance takes no work until the call returns", label,
         execution.batch.size(), worker.name, millis);
-    fail(execution.batch, new InternalException(label + " did not finish executing within the "
-        + "execution timeout of " + millis + " ms; the requests of this batch are abandoned"));
-    settle(execution, false);
-    Optional<String> unavailable = unavailableReason();
-    if (unavailable.isPresent()) {
-      failQueued(new UnavailableException(label + " is unavailable: " + unavailable.get()));
-    }
+    Outbox.collecting(() -> {
+      fail(execution.batch, new InternalException(label + " did not finish executing within the "
+          + "execution timeout of " + millis + " ms; the requests of this batch are abandoned"));
+      settle(execution, false);
+      Optional<String> unavailable = unavailableReason();
+      if (unavailable.isPresent()) {
+        failQueued(new UnavailableException(label + " is unavailable: " + unavailable.get()));
+      }
+    });
   }
 
   /** An execution the watchdog gave up on has returned: its instance serves again. */
@@ -598,6 +641,11 @@ public final class ModelScheduler {
     } finally {
       lock.unlock();
     }
+    failAll(abandoned, error);
+  }
+
+  /** Fails requests taken out of the queue, each unless something else already claimed it. */
+  private void failAll(List<InferenceRequest> abandoned, GantryException error) {
     for (InferenceRequest request : abandoned) {
       cancelTimers(request);
       if (request.claim()) {

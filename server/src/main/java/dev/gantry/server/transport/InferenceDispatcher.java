@@ -15,6 +15,7 @@ import dev.gantry.server.validation.ValidRequest;
 import dev.gantry.spi.Tensor;
 import io.grpc.Deadline;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -98,6 +99,7 @@ final class InferenceDispatcher {
         ? InferenceRequest.NO_DEADLINE
         : received + deadline.timeRemaining(TimeUnit.NANOSECONDS);
     String id = message.getId();
+    Executor delivery = EventLoops.current();
     InferenceRequest request =
         new InferenceRequest(
             id,
@@ -108,6 +110,11 @@ final class InferenceDispatcher {
             deadlineNanos,
             valid.timeoutNanos(),
             new ResponseListener() {
+              @Override
+              public Executor executor() {
+                return delivery;
+              }
+
               @Override
               public void onResponse(Map<String, Tensor> outputs) {
                 ModelInferResponse response;

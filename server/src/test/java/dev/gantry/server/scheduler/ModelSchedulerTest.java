@@ -19,9 +19,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +110,63 @@ class ModelSchedulerTest {
     assertEquals(6, batched.items());
     assertEquals(3, batched.queueNanos().length);
     assertTrue(batched.succeeded());
+  }
+
+  /** An executor that counts the tasks it is handed and runs them on one thread of its own. */
+  private static final class CountingExecutor implements Executor {
+    final AtomicInteger tasks = new AtomicInteger();
+    final ExecutorService thread = Executors.newSingleThreadExecutor();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.incrementAndGet();
+      thread.execute(task);
+    }
+  }
+
+  @Test
+  void outcomesOfOneBatchReachTheirExecutorAsOneTaskInOrder() throws Exception {
+    start(batching(8, 0, 16));
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> blocker = new CompletableFuture<>();
+    scheduler.submit(request("blocker", 1, 4, 0f, 1, InferenceRequest.NO_DEADLINE, blocker));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CountingExecutor loop = new CountingExecutor();
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Map<String, Tensor>>> outcomes = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 4; i++) {
+        CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
+        String id = "r" + i;
+        outcome.thenRun(() -> delivered.add(id + " on " + Thread.currentThread().getName()));
+        scheduler.submit(
+            request(id, 1, 4, i, 1, InferenceRequest.NO_DEADLINE, outcome, loop));
+        outcomes.add(outcome);
+      }
+      instance.open();
+      for (int i = 1; i <= 4; i++) {
+        assertEquals(2f * i, floats(outcomes.get(i - 1).get(5, TimeUnit.SECONDS))[0]);
+      }
+      assertEquals(List.of(1L, 4L), instance.batchRows);
+      assertEquals(1, loop.tasks.get(), "one hand-over for the batch of four");
+      String thread = delivered.get(0).substring(delivered.get(0).indexOf(" on ") + 4);
+      assertEquals(List.of("r1 on " + thread, "r2 on " + thread, "r3 on " + thread,
+          "r4 on " + thread), delivered);
+      assertTrue(thread.startsWith("pool-"), "delivered on the executor's thread: " + thread);
+    } finally {
+      loop.thread.shutdownNow();
+    }
+  }
+
+  @Test
+  void anExecutorThatRefusesStillGetsItsOutcomesDeliveredInline() throws Exception {
+    start(batching(8, 0, 16));
+    Executor closed = task -> {
+      throw new RejectedExecutionException("event loop shut down");
+    };
+    CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
+    scheduler.submit(request("r", 1, 4, 3f, 1, InferenceRequest.NO_DEADLINE, outcome, closed));
+    assertEquals(6f, floats(outcome.get(5, TimeUnit.SECONDS))[0]);
   }
 
   @Test

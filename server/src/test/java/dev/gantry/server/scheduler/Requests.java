@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /** Builds scheduler requests over one FP32 input "x" whose outcome lands in a future. */
 final class Requests {
@@ -17,6 +18,14 @@ final class Requests {
   static InferenceRequest request(
       String id, int rows, int width, float value, int level, long deadline,
       CompletableFuture<Map<String, Tensor>> outcome) {
+    return request(id, rows, width, value, level, deadline, outcome,
+        ResponseListener.CALLING_THREAD);
+  }
+
+  /** As above, with the outcome delivered on {@code executor}. */
+  static InferenceRequest request(
+      String id, int rows, int width, float value, int level, long deadline,
+      CompletableFuture<Map<String, Tensor>> outcome, Executor executor) {
     ByteBuffer data = ByteBuffer.allocate(rows * width * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < rows * width; i++) {
       data.putFloat(value);
@@ -24,6 +33,11 @@ final class Requests {
     Tensor x = new Tensor(DataType.FP32, new long[] {rows, width}, data.flip());
     return new InferenceRequest(id, Map.of("x", x), Set.of("y"), rows, level, deadline, 0,
         new ResponseListener() {
+          @Override
+          public Executor executor() {
+            return executor;
+          }
+
           @Override
           public void onResponse(Map<String, Tensor> outputs) {
             outcome.complete(outputs);

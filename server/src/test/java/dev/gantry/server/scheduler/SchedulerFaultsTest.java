@@ -118,6 +118,27 @@ class SchedulerFaultsTest {
   }
 
   @Test
+  void watchdogCatchesAHungExecutionThatFollowsManyQuickOnes() throws Exception {
+    FakeInstance only = fake();
+    only.holdOnly(9f);
+    start(List.of(only), WATCHDOG);
+    long quickUntil = System.nanoTime() + WATCHDOG.toNanos() * 3 / 2;
+    int quick = 0;
+    while (System.nanoTime() < quickUntil) {
+      assertEquals(2f, submit(scheduler, "quick" + quick, 1f).get(5, TimeUnit.SECONDS)
+          .get("y").data().getFloat(0));
+      quick++;
+    }
+    long start = System.nanoTime();
+    CompletableFuture<Map<String, Tensor>> hung = submit(scheduler, "hung", 9f);
+    Throwable error = failureOf(hung);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertInstanceOf(InternalException.class, error);
+    assertTrue(millis >= 200 && millis < 5000, millis + " ms after " + quick + " quick runs");
+    assertEquals(quick, records.stream().filter(ExecutionRecord::succeeded).count());
+  }
+
+  @Test
   void versionWithEveryInstanceStuckIsUnavailableUntilOneReturns() throws Exception {
     FakeInstance only = fake();
     only.hold();
