@@ -20,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ServerMetrics implements AutoCloseable {
   private final MetricRegistry registry = new MetricRegistry();
+  /** Counters by method (and status code), found without building their names on every call. */
+  private final Map<String, Map<String, Counter>> callCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> inFlightCounters = new ConcurrentHashMap<>();
   private final PrometheusRegistry prometheus = new PrometheusRegistry();
   private final Map<String, ModelMetrics> versions = new ConcurrentHashMap<>();
   private JmxReporter jmx;
@@ -65,12 +68,15 @@ public final class ServerMetrics implements AutoCloseable {
 
   /** Counts a gRPC call that ended, by method and status code. */
   public void callEnded(String method, String code) {
-    registry.counter(Family.GRPC_CALLS.name(method, code)).inc();
+    callCounters.computeIfAbsent(method, ignored -> new ConcurrentHashMap<>())
+        .computeIfAbsent(code, ignored -> registry.counter(Family.GRPC_CALLS.name(method, code)))
+        .inc();
   }
 
   /** The in-flight call counter of a gRPC method; the caller increments and decrements it. */
   public Counter inFlight(String method) {
-    return registry.counter(Family.GRPC_IN_FLIGHT.name(method));
+    return inFlightCounters.computeIfAbsent(
+        method, ignored -> registry.counter(Family.GRPC_IN_FLIGHT.name(method)));
   }
 
   /** Also publishes every metric as a JMX MBean under the {@code dev.gantry} domain. */

@@ -124,7 +124,10 @@ public final class RequestValidator {
       throw new InvalidArgumentException("input '" + name + "': " + problem + spec.dataType());
     }
     long[] expected = spec.shape();
-    long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
+    long[] shape = new long[input.getShapeCount()];
+    for (int d = 0; d < shape.length; d++) {
+      shape[d] = input.getShape(d);
+    }
     if (shape.length != expected.length) {
       throw new InvalidArgumentException(
           "input '" + name + "': shape " + Shapes.format(shape) + " has rank " + shape.length
