@@ -138,8 +138,13 @@ done
 for b in 1 2 4 8 16; do
   inprocess "mlp_inprocess_b$b" -m mlp_unbatched -b "$b" --concurrency-range 1
 done
-served mlp_batching_on -m mlp_batched --mode async --concurrency-range 16
 served mlp_batching_off -m mlp_unbatched --mode async --concurrency-range 16
+# Paired rounds: in-process at the full batch (8, the model's max_batch_size), then the server with
+# dynamic batching on, back to back, so that each ratio compares the same state of the machine.
+for r in 1 2 3; do
+  inprocess "mlp_pair_inprocess_r$r" -m mlp_unbatched -b 8 --concurrency-range 1
+  served "mlp_pair_served_r$r" -m mlp_batched --mode async --concurrency-range 16
+done
 
 # 4. Payload sizes: server CPU per megabyte.
 for size in 4k 64k 600k; do
