@@ -34,6 +34,7 @@ public final class InferenceRequest {
   private long enqueuedNanos;
   private long sequence;
   private long expiresNanos = NO_DEADLINE;
+  private long delayNanos = NO_DEADLINE;
 
   /**
    * @param id the caller's request id, echoed in the response
@@ -99,6 +100,15 @@ public final class InferenceRequest {
   /** The instant the scheduler drops the request from its queue: deadline or REJECT timeout. */
   long expiresNanos() {
     return expiresNanos;
+  }
+
+  /** The instant a DELAY queue timeout moves the request behind the timely ones, if it has one. */
+  long delayNanos() {
+    return delayNanos;
+  }
+
+  void delayAt(long nanos) {
+    this.delayNanos = nanos;
   }
 
   public ResponseListener listener() {

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -69,7 +68,10 @@ public final class ModelScheduler {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final RequestQueue queue;
-  private final Map<InferenceRequest, Timers> timers = new ConcurrentHashMap<>();
+  /** The deadlines and REJECT timeouts of queued requests; guarded by the lock. */
+  private final Alarm expiries;
+  /** The DELAY timeouts of queued requests; guarded by the lock. */
+  private final Alarm delays;
   private final ResponseOrder order;
   private final List<Worker> workers = new ArrayList<>();
   private final AtomicInteger executing = new AtomicInteger();
@@ -144,6 +146,8 @@ public final class ModelScheduler {
     this.listener = listener;
     this.executionTimeoutNanos = executionTimeout.toNanos();
     this.queue = new RequestQueue(policy);
+    this.expiries = new Alarm(timer, this::expireDue, InferenceRequest::expiresNanos);
+    this.delays = new Alarm(timer, this::delayDue, InferenceRequest::delayNanos);
     this.order = new ResponseOrder(policy.preserveOrdering());
     for (int i = 0; i < this.instances.size(); i++) {
       Worker worker = new Worker(this.instances.get(i), threadPrefix + "-instance-" + i);
@@ -203,7 +207,13 @@ public final class ModelScheduler {
             "queue of " + label + " is full at priority level " + level + ": max_queue_size is "
                 + queuePolicy.maxQueueSize());
       }
-      scheduleTimers(request, now, expires, delayAt);
+      if (expires != InferenceRequest.NO_DEADLINE) {
+        expiries.add(request, now);
+      }
+      if (delayAt != InferenceRequest.NO_DEADLINE) {
+        request.delayAt(delayAt);
+        delays.add(request, now);
+      }
       if (mayChangeThePlan(expires)) {
         changed.signal();
       }
@@ -223,22 +233,6 @@ public final class ModelScheduler {
         || queue.items() >= policy.maxBatchSize()
         || policy.hasPreferredBatchSizes()
         || expires - fillingUntil < 0;
-  }
-
-  /**
-   * Arms a queued request's expiry and DELAY timers. Called under the lock, before any worker
-   * can dispatch the request, so that dispatch always finds the timers to cancel.
-   */
-  private void scheduleTimers(InferenceRequest request, long now, long expires, long delayAt) {
-    ScheduledFuture<?> expiry = expires == InferenceRequest.NO_DEADLINE
-        ? null
-        : timer.schedule(() -> expire(request), expires - now, TimeUnit.NANOSECONDS);
-    ScheduledFuture<?> delay = delayAt == InferenceRequest.NO_DEADLINE
-        ? null
-        : timer.schedule(() -> delay(request), delayAt - now, TimeUnit.NANOSECONDS);
-    if (expiry != null || delay != null) {
-      timers.put(request, new Timers(expiry, delay));
-    }
   }
 
   /** The instant {@code nanos} after {@code now}; no deadline when that is beyond the clock. */
@@ -321,6 +315,8 @@ public final class ModelScheduler {
     try {
       state = State.STOPPED;
       abandoned = queue.drain();
+      expiries.cancel();
+      delays.cancel();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -367,49 +363,60 @@ public final class ModelScheduler {
       if (!queue.remove(request)) {
         return false;
       }
+      forget(request);
       changed.signal();
     } finally {
       lock.unlock();
     }
-    cancelTimers(request);
     return true;
   }
 
-  private void expire(InferenceRequest request) {
-    boolean removed;
+  /** Stops watching the instants of a request that left the queue; called under the lock. */
+  private void forget(InferenceRequest request) {
+    expiries.remove(request);
+    delays.remove(request);
+  }
+
+  /** The expiry alarm rang: queued requests past their deadline leave unexecuted. */
+  private void expireDue() {
+    List<InferenceRequest> expired = new ArrayList<>();
     lock.lock();
     try {
-      removed = queue.remove(request);
+      for (InferenceRequest request : expiries.due(ticker.nanoTime())) {
+        if (queue.remove(request)) {
+          delays.remove(request);
+          expired.add(request);
+        }
+      }
     } finally {
       lock.unlock();
     }
-    cancelTimers(request);
-    if (removed && request.claim()) {
-      long waitedMicros =
-          TimeUnit.NANOSECONDS.toMicros(ticker.nanoTime() - request.enqueuedNanos());
-      String why = request.expiresNanos() == request.callDeadlineNanos()
-          ? "the call's deadline passed"
-          : "its queue timeout passed";
-      DeadlineExceededException expired = new DeadlineExceededException(
-          "request '" + request.id() + "' left the queue of " + label + " unexecuted: " + why
-              + " after " + waitedMicros + " us");
-      Outbox.collecting(() -> complete(request, () -> request.listener().onError(expired)));
-    }
+    long now = ticker.nanoTime();
+    Outbox.collecting(() -> {
+      for (InferenceRequest request : expired) {
+        if (request.claim()) {
+          long waitedMicros = TimeUnit.NANOSECONDS.toMicros(now - request.enqueuedNanos());
+          String why = request.expiresNanos() == request.callDeadlineNanos()
+              ? "the call's deadline passed"
+              : "its queue timeout passed";
+          DeadlineExceededException error = new DeadlineExceededException(
+              "request '" + request.id() + "' left the queue of " + label + " unexecuted: " + why
+                  + " after " + waitedMicros + " us");
+          complete(request, () -> request.listener().onError(error));
+        }
+      }
+    });
   }
 
-  private void delay(InferenceRequest request) {
+  /** The DELAY alarm rang: queued requests past their queue timeout move behind the others. */
+  private void delayDue() {
     lock.lock();
     try {
-      queue.delay(request);
+      for (InferenceRequest request : delays.due(ticker.nanoTime())) {
+        queue.delay(request);
+      }
     } finally {
       lock.unlock();
-    }
-  }
-
-  private void cancelTimers(InferenceRequest request) {
-    Timers pending = timers.remove(request);
-    if (pending != null) {
-      pending.cancel();
     }
   }
 
@@ -450,6 +457,7 @@ public final class ModelScheduler {
         long now = ticker.nanoTime();
         Plan plan = queue.next(now, state == State.DRAINING);
         if (plan instanceof Plan.Dispatch dispatch) {
+          dispatch.batch().forEach(this::forget);
           if (queue.size() > 0) {
             changed.signal();
           }
@@ -479,7 +487,6 @@ public final class ModelScheduler {
     long dispatched = ticker.nanoTime();
     List<InferenceRequest> batch = new ArrayList<>(dispatch.batch().size());
     for (InferenceRequest request : dispatch.batch()) {
-      cancelTimers(request);
       if (request.claim()) {
         batch.add(request);
       }
@@ -638,6 +645,8 @@ public final class ModelScheduler {
     lock.lock();
     try {
       abandoned = queue.drain();
+      expiries.clear();
+      delays.clear();
     } finally {
       lock.unlock();
     }
@@ -647,7 +656,6 @@ public final class ModelScheduler {
   /** Fails requests taken out of the queue, each unless something else already claimed it. */
   private void failAll(List<InferenceRequest> abandoned, GantryException error) {
     for (InferenceRequest request : abandoned) {
-      cancelTimers(request);
       if (request.claim()) {
         complete(request, () -> request.listener().onError(error));
       }
@@ -713,18 +721,6 @@ public final class ModelScheduler {
   private void fail(List<InferenceRequest> batch, GantryException error) {
     for (InferenceRequest request : batch) {
       complete(request, () -> request.listener().onError(error));
-    }
-  }
-
-  /** The timers of one queued request: its expiry and its DELAY demotion, either may be absent. */
-  private record Timers(ScheduledFuture<?> expiry, ScheduledFuture<?> delay) {
-    void cancel() {
-      if (expiry != null) {
-        expiry.cancel(false);
-      }
-      if (delay != null) {
-        delay.cancel(false);
-      }
     }
   }
 

@@ -188,6 +188,56 @@ class ModelSchedulerTest {
   }
 
   @Test
+  void eachQueuedRequestExpiresAtItsOwnDeadlineWhateverTheOrderOfArrival() throws Exception {
+    start(batching(8, 0, 16));
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> blocker = new CompletableFuture<>();
+    scheduler.submit(request("blocker", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, blocker));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Map<String, Tensor>> later = new CompletableFuture<>();
+    CompletableFuture<Map<String, Tensor>> sooner = new CompletableFuture<>();
+    CompletableFuture<Map<String, Tensor>> never = new CompletableFuture<>();
+    long queued = System.nanoTime();
+    scheduler.submit(request("later", 1, 4, 2f, 1, nanosFromNow(400), later));
+    scheduler.submit(request("sooner", 1, 4, 3f, 1, nanosFromNow(100), sooner));
+    scheduler.submit(request("never", 1, 4, 4f, 1, InferenceRequest.NO_DEADLINE, never));
+    assertInstanceOf(DeadlineExceededException.class, failureOf(sooner));
+    long soonerMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued);
+    assertTrue(soonerMillis < 400, "the earlier deadline did not wait for the later one: "
+        + soonerMillis + " ms");
+    assertTrue(!later.isDone(), "the later request is still queued");
+    assertInstanceOf(DeadlineExceededException.class, failureOf(later));
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued) >= 400);
+    assertEquals(1, scheduler.queued());
+    instance.open();
+    blocker.get(5, TimeUnit.SECONDS);
+    assertEquals(8f, floats(never.get(5, TimeUnit.SECONDS))[0]);
+    assertEquals(List.of(1f, 4f), instance.firstValues, "expired requests never ran");
+  }
+
+  @Test
+  void aRequestExpiresOnTimeAfterTheOneTheTimerWasArmedForWasDispatched() throws Exception {
+    start(batching(8, 0, 16));
+    CompletableFuture<Map<String, Tensor>> first = new CompletableFuture<>();
+    scheduler.submit(request("first", 1, 4, 1f, 1, nanosFromNow(100), first));
+    assertEquals(2f, floats(first.get(5, TimeUnit.SECONDS))[0]);
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> blocker = new CompletableFuture<>();
+    scheduler.submit(request("blocker", 1, 4, 5f, 1, InferenceRequest.NO_DEADLINE, blocker));
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (scheduler.executing() == 0 && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    assertEquals(1, scheduler.executing(), "the blocker runs alone");
+    CompletableFuture<Map<String, Tensor>> second = new CompletableFuture<>();
+    scheduler.submit(request("second", 1, 4, 6f, 1, nanosFromNow(300), second));
+    assertInstanceOf(DeadlineExceededException.class, failureOf(second));
+    instance.open();
+    blocker.get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(1f, 5f), instance.firstValues);
+  }
+
+  @Test
   void cancelledRequestIsNeverExecuted() throws Exception {
     start(batching(8, 0, 16));
     instance.hold();
