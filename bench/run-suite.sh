@@ -72,10 +72,10 @@ done
 [ -n "$port" ] || { log "the server did not become ready within 120 s"; exit 1; }
 log "server pid $server_pid ready on port $port"
 
-# Each level warms up for 4 s (the request count is only a cap), so that the JIT of a fresh client
+# Each level warms up for 6 s (the request count is only a cap), so that the JIT of a fresh client
 # JVM sharing one core with its load threads has settled before measuring.
-common=(--measurement-interval "$interval" --max-trials "$trials" --warmup-requests 100000
-  --warmup-time 4000 --max-duration 300)
+common=(--measurement-interval "$interval" --max-trials "$trials" --warmup-requests 1000000
+  --warmup-time 6000 --max-duration 300)
 start=$(date +%s)
 
 # Busy clock ticks of one core (user, nice, system, irq, softirq, steal) and CPU ticks of the

@@ -14,7 +14,9 @@ import java.util.function.Supplier;
 /**
  * A server reached over gRPC with the Gantry client: checked to be live at once, so that an
  * unreachable target fails the run before anything is measured, and asked for its metadata,
- * statistics and models. Retries are off, so that every failure is counted.
+ * statistics and models. Retries are off, so that every failure is counted. Responses complete on
+ * gRPC's transport thread: the CLI's callbacks only record and release a slot, and a hand-off to
+ * another thread per response would cost the load generator's one core more than the call.
  */
 final class RemoteSession implements Session {
   private final InferenceClient client;
@@ -48,6 +50,7 @@ final class RemoteSession implements Session {
     InferenceClient.Builder builder = InferenceClient.builder()
         .target(target)
         .retryPolicy(RetryPolicy.none())
+        .executor(Runnable::run)
         .defaultDeadline(requestTimeout);
     if (tls != null) {
       tls.apply(builder);

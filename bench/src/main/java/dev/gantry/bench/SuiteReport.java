@@ -121,7 +121,7 @@ public final class SuiteReport {
     text.append("- Measurement: windows of ").append(meta.getProperty("interval_ms"))
         .append(" ms, at most ").append(meta.getProperty("trials"))
         .append(" per level, stable when the last 3 agree within 10% (throughput and mean"
-            + " latency); figures merge the last 3 windows; 4 s of warm-up per level after a"
+            + " latency); figures merge the last 3 windows; 6 s of warm-up per level after a"
             + " warm-up of the server on every path; suite measured in ")
         .append(meta.getProperty("elapsed_s")).append(" s\n");
     text.append("- Load: the machine is shared with other work; its 1-minute load average before"

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +35,7 @@ final class ChannelFactory {
   int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
   Duration keepAliveTime;
   Duration keepAliveTimeout;
+  Executor executor;
 
   /** Whether any setting differs from its default. */
   boolean isConfigured() {
@@ -42,7 +44,8 @@ final class ChannelFactory {
         || tls
         || authority != null
         || maxInboundMessageSize != DEFAULT_MAX_INBOUND_MESSAGE_SIZE
-        || keepAliveTime != null;
+        || keepAliveTime != null
+        || executor != null;
   }
 
   /**
@@ -69,6 +72,9 @@ final class ChannelFactory {
       builder
           .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
           .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (executor != null) {
+      builder.executor(executor);
     }
     return builder.build();
   }

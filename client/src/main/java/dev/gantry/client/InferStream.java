@@ -77,15 +77,13 @@ public final class InferStream implements AutoCloseable {
   public CompletableFuture<InferResult> send(InferRequest request) {
     lock.lock();
     try {
-      awaitReady();
       ModelInferRequest message = request.message();
       if (message.getId().isEmpty()) {
         message = message.toBuilder().setId(ID_PREFIX + ++generatedIds).build();
       }
-      if (waiting.containsKey(message.getId())) {
-        throw new IllegalArgumentException(
-            "request id \"" + message.getId() + "\" is already waiting on this stream");
-      }
+      rejectWaitingId(message.getId());
+      awaitReady();
+      rejectWaitingId(message.getId());
       CompletableFuture<InferResult> response = new CompletableFuture<>();
       waiting.put(message.getId(), response);
       requests.onNext(message);
@@ -158,6 +156,14 @@ public final class InferStream implements AutoCloseable {
       lock.unlock();
     }
     requests.cancel("cancelled by the caller", null);
+  }
+
+  /** Rejects an id already waiting for its response, before and after waiting to send. */
+  private void rejectWaitingId(String id) {
+    if (waiting.containsKey(id)) {
+      throw new IllegalArgumentException(
+          "request id \"" + id + "\" is already waiting on this stream");
+    }
   }
 
   private void awaitReady() {

@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,27 @@ class AsyncInferenceTest {
       assertArrayEquals(new int[] {i, -i}, result.output("OUTPUT0").asInts());
     }
     assertEquals(200, server.service.attempts("ModelInfer"));
+  }
+
+  @Test
+  void futuresCompleteOnTheExecutorTheClientWasGiven() throws Exception {
+    AtomicInteger handedOver = new AtomicInteger();
+    ExecutorService pool = Executors.newSingleThreadExecutor(
+        runnable -> new Thread(runnable, "chosen-executor"));
+    try (InferenceClient chosen = InferenceClient.builder()
+        .target(server.target())
+        .executor(task -> {
+          handedOver.incrementAndGet();
+          pool.execute(task);
+        })
+        .build()) {
+      CompletableFuture<String> thread = chosen.inferAsync(request(7).id("on-executor").build())
+          .thenApply(result -> result.id() + " on " + Thread.currentThread().getName());
+      assertEquals("on-executor on chosen-executor", thread.get(30, TimeUnit.SECONDS));
+      assertTrue(handedOver.get() > 0, "the call's callbacks went through the executor");
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
