@@ -417,7 +417,8 @@ public final class InferenceClient implements AutoCloseable {
      * thread pool, which is safe for callbacks that block. An application whose callbacks never
      * block can pass {@code Runnable::run} to run them on the transport's own thread instead,
      * saving a thread hand-off per response (a load generator does this); a callback that then
-     * blocks stalls every call on the connection.
+     * blocks stalls every call on the connection. Blocking calls include the client's own blocking
+     * methods and {@link InferStream#send}, which waits while the stream is not ready.
      */
     public Builder executor(Executor executor) {
       channelFactory.executor = Objects.requireNonNull(executor);

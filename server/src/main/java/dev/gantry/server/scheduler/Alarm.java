@@ -65,7 +65,10 @@ final class Alarm {
 
   /** Removes and returns the requests whose instant has come, and arms for the next one. */
   List<InferenceRequest> due(long nowNanos) {
-    armed = null;
+    if (armed != null) {
+      armed.cancel(false);
+      armed = null;
+    }
     List<InferenceRequest> due = new ArrayList<>();
     while (!pending.isEmpty() && instantOf.applyAsLong(pending.first()) - nowNanos <= 0) {
       due.add(pending.pollFirst());

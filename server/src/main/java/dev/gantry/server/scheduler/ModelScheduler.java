@@ -90,6 +90,8 @@ public final class ModelScheduler {
     volatile boolean stuck;
     /** The execution in progress, for the watchdog; null between executions. */
     volatile Execution running;
+    /** Whether a batch was dispatched to this worker and it has not finished with it yet. */
+    volatile boolean busy;
     /** The watchdog's next look at this worker. */
     volatile ScheduledFuture<?> watch;
 
@@ -321,16 +323,16 @@ public final class ModelScheduler {
     } finally {
       lock.unlock();
     }
-    for (Worker worker : workers) {
-      ScheduledFuture<?> watch = worker.watch;
-      if (watch != null) {
-        watch.cancel(false);
-      }
-    }
     UnavailableException unloaded =
         new UnavailableException(label + " was unloaded before the request could run");
     Outbox.collecting(() -> failAll(abandoned, unloaded));
     joinWorkers(Long.MAX_VALUE);
+    for (Worker worker : workers) {
+      ScheduledFuture<?> watch = worker.watch;
+      if (watch != null && !worker.busy) {
+        watch.cancel(false);
+      }
+    }
   }
 
   /**
@@ -438,16 +440,20 @@ public final class ModelScheduler {
   private void serve(Worker worker) {
     try {
       Plan.Dispatch batch;
-      while ((batch = awaitBatch()) != null) {
+      while ((batch = awaitBatch(worker)) != null) {
         Plan.Dispatch dispatch = batch;
-        Outbox.collecting(() -> execute(worker, dispatch));
+        try {
+          Outbox.collecting(() -> execute(worker, dispatch));
+        } finally {
+          worker.busy = false;
+        }
       }
     } finally {
       worker.instance.close();
     }
   }
 
-  private Plan.Dispatch awaitBatch() {
+  private Plan.Dispatch awaitBatch(Worker worker) {
     lock.lock();
     try {
       while (true) {
@@ -457,6 +463,7 @@ public final class ModelScheduler {
         long now = ticker.nanoTime();
         Plan plan = queue.next(now, state == State.DRAINING);
         if (plan instanceof Plan.Dispatch dispatch) {
+          worker.busy = true;
           dispatch.batch().forEach(this::forget);
           if (queue.size() > 0) {
             changed.signal();
@@ -545,7 +552,9 @@ public final class ModelScheduler {
    * The watchdog's look at one worker: an execution past the timeout is given up on; otherwise
    * it looks again when the running execution would reach the timeout, or one timeout from now.
    * One timer per worker, not one per execution, so that a busy instance does not wake the timer
-   * thread for every batch. It stops when the scheduler has stopped.
+   * thread for every batch. It stops once the scheduler has stopped and the worker is not
+   * executing: an execution still running when the drain ends is watched to its timeout, which
+   * is what lets the shutdown stop waiting for it.
    */
   private void watch(Worker worker) {
     Execution execution = worker.running;
@@ -564,7 +573,7 @@ public final class ModelScheduler {
   private void watchAfter(Worker worker, long nanos) {
     lock.lock();
     try {
-      if (state == State.STOPPED) {
+      if (state == State.STOPPED && !worker.busy) {
         return;
       }
       worker.watch = timer.schedule(() -> watch(worker), nanos, TimeUnit.NANOSECONDS);

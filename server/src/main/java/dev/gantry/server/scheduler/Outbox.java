@@ -5,7 +5,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Hands request outcomes over to the executors their listeners name, one task per executor for
@@ -58,12 +57,28 @@ final class Outbox {
     }
   }
 
-  /** One task running the deliveries in order; inline if the executor refuses (shutting down). */
+  /**
+   * Hands over what this thread has collected so far, now rather than when its collection ends:
+   * for a caller that must have earlier outcomes on their way before it lets another thread
+   * release later ones (preserve_ordering).
+   */
+  static void handOverNow() {
+    Outbox open = OPEN.get();
+    if (open != null && !open.pending.isEmpty()) {
+      open.pending.forEach(Outbox::handOver);
+      open.pending.clear();
+    }
+  }
+
+  /**
+   * One task running the deliveries in order; inline if the executor refuses it (shutting down)
+   * or fails to take it, so that no outcome is lost.
+   */
   private static void handOver(Executor executor, List<Runnable> deliveries) {
     Runnable all = () -> deliveries.forEach(Runnable::run);
     try {
       executor.execute(all);
-    } catch (RejectedExecutionException e) {
+    } catch (RuntimeException e) {
       all.run();
     }
   }

@@ -9,8 +9,10 @@ import java.util.Map;
  *
  * <p>Every queued request completes exactly once (answered, failed, expired or cancelled), so the
  * sequence has no gaps and a held outcome is released as soon as all earlier ones are. Outcomes
- * are delivered outside the lock, by one thread at a time, so a large response being serialised
- * never holds up the threads that complete other requests (the timer, the transport).
+ * are released outside the lock, by one thread at a time, so that delivering a response never
+ * holds up the threads that complete other requests (the timer, the transport). Outcomes bound
+ * for an executor are handed to it before another thread may release later ones, so that each
+ * executor receives them in order.
  */
 final class ResponseOrder {
   private final boolean preserve;
@@ -39,13 +41,21 @@ final class ResponseOrder {
       Runnable due;
       synchronized (this) {
         due = held.remove(next);
-        if (due == null) {
+        if (due != null) {
+          next++;
+        }
+      }
+      if (due != null) {
+        due.run();
+        continue;
+      }
+      Outbox.handOverNow();
+      synchronized (this) {
+        if (!held.containsKey(next)) {
           delivering = false;
           return;
         }
-        next++;
       }
-      due.run();
     }
   }
 }
