@@ -46,6 +46,10 @@ trap stop_server EXIT
 server_cp="$root/server/target/dist/lib/*"
 bench_cp="$root/bench/target/dist/lib/*"
 
+# The code measured is the code at the start: edits made while the suite runs do not count.
+commit="$(git -C "$root" rev-parse --short HEAD)"
+dirty="$(git -C "$root" status --porcelain -- server backends client proto | wc -l)"
+
 rm -rf "$out"
 mkdir -p "$out/json"
 : >"$out/failures.txt"
@@ -168,8 +172,8 @@ log "measured in ${elapsed} s; writing $results"
   echo "cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
   echo "memory=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
   echo "jdk=$(java -version 2>&1 | head -n 1)"
-  echo "commit=$(git -C "$root" rev-parse --short HEAD)"
-  echo "dirty=$(git -C "$root" status --porcelain -- server backends client proto | wc -l)"
+  echo "commit=$commit"
+  echo "dirty=$dirty"
   echo "server_jar=$(date -u -r "$root/server/target/dist/lib/gantry-server-0.1.0-SNAPSHOT.jar" +%Y-%m-%dT%H:%M:%SZ)"
   echo "server_cpu=$server_cpu"
   echo "client_cpu=$client_cpu"
