@@ -136,9 +136,14 @@ class ModelSchedulerTest {
     List<CompletableFuture<Map<String, Tensor>>> outcomes = new ArrayList<>();
     try {
       for (int i = 1; i <= 4; i++) {
-        CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
         String id = "r" + i;
-        outcome.thenRun(() -> delivered.add(id + " on " + Thread.currentThread().getName()));
+        CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>() {
+          @Override
+          public boolean complete(Map<String, Tensor> outputs) {
+            delivered.add(id + " on " + Thread.currentThread().getName());
+            return super.complete(outputs);
+          }
+        };
         scheduler.submit(
             request(id, 1, 4, i, 1, InferenceRequest.NO_DEADLINE, outcome, loop));
         outcomes.add(outcome);
