@@ -145,7 +145,7 @@ done
 served mlp_batching_off -m mlp_unbatched --mode async --concurrency-range 16
 # Paired rounds: in-process at the full batch (8, the model's max_batch_size), then the server with
 # dynamic batching on, back to back, so that each ratio compares the same state of the machine.
-for r in 1 2 3; do
+for r in 1 2 3 4 5; do
   inprocess "mlp_pair_inprocess_r$r" -m mlp_unbatched -b 8 --concurrency-range 1
   served "mlp_pair_served_r$r" -m mlp_batched --mode async --concurrency-range 16
 done

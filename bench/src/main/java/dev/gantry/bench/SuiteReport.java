@@ -31,7 +31,7 @@ public final class SuiteReport {
   static final int[] CURVE = {1, 2, 4, 8, 16};
   static final int[] CONCURRENCY_STREAM = {1, 8};
   /** Rounds of in-process at the full batch followed by served with batching on. */
-  static final int BATCHING_ROUNDS = 3;
+  static final int BATCHING_ROUNDS = 5;
   static final int FULL_BATCH = BenchModels.MLP_MAX_BATCH;
   static final String[] PAYLOADS = {"4k", "64k", "600k"};
   static final String UNSTABLE = " (u)";

@@ -32,7 +32,7 @@ class SuiteReportTest {
       int b = SuiteReport.CURVE[i];
       run("mlp_inprocess_b" + b, curve[i], 1000.0 * b / curve[i] * 1000, 0, "");
     }
-    double[] served = {3300, 3500, 3700};
+    double[] served = {3100, 3300, 3500, 3700, 3900};
     for (int r = 1; r <= SuiteReport.BATCHING_ROUNDS; r++) {
       run("mlp_pair_inprocess_r" + r, 4000, 2000, 0, "");
       run("mlp_pair_served_r" + r, served[r - 1], 4000, 7.5, "\"8\": 90, \"4\": 10");
@@ -48,7 +48,7 @@ class SuiteReportTest {
     assertTrue(report.contains("Batching on ≥ 2.0 × batching off: **met** (ratio 3.50)"), report);
     assertTrue(report.contains("at the batch size formed: **met** (batch formed 8"), report);
     assertTrue(report.contains("in-process at that batch in the same round 4,000 infer/s;"
-        + " ratio 0.88; rounds [0.83, 0.88, 0.93])"), report);
+        + " ratio 0.88; rounds [0.78, 0.83, 0.88, 0.93, 0.98])"), report);
     assertTrue(report.contains("full batch: **met** (p99 4,000 µs against 1000 + 2 × 2,000"
         + " = 5,000 µs)"), report);
     assertTrue(report.contains("- Command: `bench/run-suite.sh`"), report);
