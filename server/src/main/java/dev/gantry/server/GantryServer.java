@@ -89,7 +89,7 @@ public final class GantryServer implements AutoCloseable {
     this.poller = Executors.newSingleThreadScheduledExecutor(named("gantry-repository-poll"));
     this.uploadRoot = Files.createTempDirectory("gantry-uploads");
     ModelLoader loader = new ModelLoader(Backends.discover(), timer, options.maxQueueSize(),
-        metrics, options.executionTimeout());
+        metrics, options.executionTimeout(), options.hostPolicies());
     this.repository = new ModelRepository(
         new RepositoryScanner(options.modelRepositories()), loader, loadPool, retirePool,
         metrics, options.exitTimeout(), uploadRoot, options.maxUploadBytes());

@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.config.HostPolicies;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.AccessTokens;
 import dev.gantry.server.security.SecurityOptions;
@@ -131,6 +132,12 @@ public final class Main implements Runnable {
             + "overrides it (default: ${DEFAULT-VALUE}).")
     long executionTimeoutSecs;
 
+    @Option(names = "--host-policy", paramLabel = "NAME,cpu-cores=LIST",
+        description = "Run the instances that follow host policy NAME on these cores (a Linux "
+            + "CPU list such as 0-3,8); instances follow their instance_group's host_policy, by "
+            + "default 'cpu' (GPU instances 'gpu_<id>'). Repeat for several policies.")
+    List<String> hostPolicies = List.of();
+
     @Option(names = "--grpc-tls-cert", paramLabel = "FILE",
         description = "PEM certificate chain of the server: serve gRPC and metrics over TLS.")
     Path tlsCertificate;
@@ -153,6 +160,14 @@ public final class Main implements Runnable {
     @Option(names = "--disable-repository-rpcs",
         description = "Answer RepositoryModelLoad and RepositoryModelUnload with UNIMPLEMENTED.")
     boolean disableRepositoryRpcs;
+
+    private HostPolicies hostPolicies() {
+      try {
+        return HostPolicies.parse(hostPolicies);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+      }
+    }
 
     /** TLS, tokens and the repository switch, read and checked before the server starts. */
     private SecurityOptions security() {
@@ -198,7 +213,7 @@ public final class Main implements Runnable {
           maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
           Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
           allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
-          loadModels, maxUploadBytes, security());
+          loadModels, maxUploadBytes, security(), hostPolicies());
       GantryServer server = GantryServer.start(options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.config.HostPolicies;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.util.List;
  * @param startupModels the models EXPLICIT mode loads at start ({@code *} for all)
  * @param maxUploadBytes the most bytes of model files one load request may carry
  * @param security TLS, access tokens, and whether the repository RPCs are off
+ * @param hostPolicies the cores that model instances run on, by host policy name
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -47,7 +49,8 @@ public record ServerOptions(
     Duration pollInterval,
     List<String> startupModels,
     long maxUploadBytes,
-    SecurityOptions security) {
+    SecurityOptions security,
+    HostPolicies hostPolicies) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -70,28 +73,28 @@ public record ServerOptions(
   public ServerOptions withMaxMessageBytes(int bytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security, hostPolicies);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
   public ServerOptions withBytesLimits(long bytesElementBytes, long uploadBytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security, hostPolicies);
   }
 
   /** These options with another shutdown drain timeout. */
   public ServerOptions withExitTimeout(Duration timeout) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security, hostPolicies);
   }
 
   /** These options with another default execution timeout. */
   public ServerOptions withExecutionTimeout(Duration timeout) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security, hostPolicies);
   }
 
   /** These options with another model control mode. */
@@ -99,14 +102,22 @@ public record ServerOptions(
       ModelControlMode mode, Duration interval, List<String> models) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, mode, interval, models, maxUploadBytes, security);
+        metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies);
   }
 
   /** These options with other security settings. */
   public ServerOptions withSecurity(SecurityOptions settings) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings, hostPolicies);
+  }
+
+  /** These options with other host policies. */
+  public ServerOptions withHostPolicies(HostPolicies policies) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        policies);
   }
 
   /**
@@ -131,6 +142,7 @@ public record ServerOptions(
         DEFAULT_POLL_INTERVAL,
         List.of(),
         DEFAULT_MAX_UPLOAD_BYTES,
-        SecurityOptions.none());
+        SecurityOptions.none(),
+        HostPolicies.none());
   }
 }

@@ -14,10 +14,23 @@ import java.util.List;
  * gpus} for {@code KIND_GPU} (GPU 0 when none are listed), the CPU for {@code KIND_CPU}, and for
  * {@code KIND_AUTO} a GPU when the backend finds one usable, else the CPU. No group means one
  * {@code KIND_AUTO} instance.
+ *
+ * <p>Each placement also carries the host policy its instance follows: the group's {@code
+ * host_policy}, else Triton's default name for its kind ({@code gpu_<id>} for {@code KIND_GPU},
+ * {@code cpu} otherwise).
  */
 public final class InstancePlacements {
-  /** Where one instance should run. */
-  public record Placement(DeviceKind kind, int deviceId) {}
+  /** The host policy of instances whose group names none and that do not run on a GPU. */
+  public static final String CPU_POLICY = "cpu";
+
+  /**
+   * Where one instance should run.
+   *
+   * @param hostPolicy the name of the host policy the instance follows
+   * @param policyNamed whether the configuration named that policy (rather than it being the
+   *     default for the kind)
+   */
+  public record Placement(DeviceKind kind, int deviceId, String hostPolicy, boolean policyNamed) {}
 
   private InstancePlacements() {}
 
@@ -25,7 +38,7 @@ public final class InstancePlacements {
   public static List<Placement> from(ModelConfig config) throws ModelLoadException {
     List<Placement> placements = new ArrayList<>();
     if (config.getInstanceGroupCount() == 0) {
-      placements.add(new Placement(DeviceKind.AUTO, 0));
+      placements.add(new Placement(DeviceKind.AUTO, 0, CPU_POLICY, false));
     }
     for (ModelInstanceGroup group : config.getInstanceGroupList()) {
       if (group.getCount() < 0) {
@@ -49,8 +62,12 @@ public final class InstancePlacements {
         if (device < 0) {
           throw new ModelLoadException("instance_group gpus must be 0 or more, got " + device);
         }
+        boolean named = !group.getHostPolicy().isEmpty();
+        String policy = named
+            ? group.getHostPolicy()
+            : kind == DeviceKind.GPU ? "gpu_" + device : CPU_POLICY;
         for (int i = 0; i < count; i++) {
-          placements.add(new Placement(kind, device));
+          placements.add(new Placement(kind, device, policy, named));
         }
       }
     }

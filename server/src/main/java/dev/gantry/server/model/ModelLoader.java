@@ -2,7 +2,11 @@ package dev.gantry.server.model;
 
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.proto.ModelInstanceGroup;
+import dev.gantry.server.affinity.AffinityException;
+import dev.gantry.server.affinity.CpuSet;
+import dev.gantry.server.affinity.ThreadAffinity;
 import dev.gantry.server.config.BatchingPolicies;
+import dev.gantry.server.config.HostPolicies;
 import dev.gantry.server.config.InstancePlacements;
 import dev.gantry.server.config.InstancePlacements.Placement;
 import dev.gantry.server.config.ModelConfigs;
@@ -20,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +32,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Loads one model version: picks its backend, creates its instances where the configuration
- * places them, completes and checks the configuration against the model, and starts its
- * scheduler.
+ * places them (on the cores of their host policy), completes and checks the configuration against
+ * the model, and starts its scheduler.
  */
 public final class ModelLoader {
   /** The configuration parameter that sets a model's execution timeout, in milliseconds. */
@@ -39,23 +44,27 @@ public final class ModelLoader {
   private final int defaultMaxQueueSize;
   private final ServerMetrics metrics;
   private final Duration defaultExecutionTimeout;
+  private final HostPolicies hostPolicies;
 
   /**
    * @param defaultExecutionTimeout how long one execution may run before the watchdog fails it,
    *     for models whose configuration sets no {@value #EXECUTION_TIMEOUT_PARAMETER}; zero for no
    *     limit
+   * @param hostPolicies the cores that instances run on, by host policy
    */
   public ModelLoader(
       Backends backends,
       ScheduledExecutorService timer,
       int defaultMaxQueueSize,
       ServerMetrics metrics,
-      Duration defaultExecutionTimeout) {
+      Duration defaultExecutionTimeout,
+      HostPolicies hostPolicies) {
     this.backends = backends;
     this.timer = timer;
     this.defaultMaxQueueSize = defaultMaxQueueSize;
     this.metrics = metrics;
     this.defaultExecutionTimeout = defaultExecutionTimeout;
+    this.hostPolicies = hostPolicies;
   }
 
   /**
@@ -70,14 +79,19 @@ public final class ModelLoader {
     Duration executionTimeout = executionTimeout(declared);
     List<Placement> placements = InstancePlacements.from(declared);
     List<ModelInstance> instances = new ArrayList<>();
+    List<Optional<CpuSet>> cores = new ArrayList<>();
     try {
       for (Placement placement : placements) {
-        instances.add(backend.load(spec(name, version, versionDirectory, declared, placement)));
+        Optional<CpuSet> bound = hostPolicies.coresFor(placement);
+        InstanceSpec spec = spec(name, version, versionDirectory, declared, placement);
+        instances.add(bound.isEmpty() ? backend.load(spec) : loadBound(backend, spec, placement,
+            bound.get()));
+        cores.add(bound);
       }
       ModelInstance first = instances.get(0);
       ModelConfig config = withActualPlacement(
           ModelConfigs.complete(declared, name, backend.name(), backend.platform(), first.signature()),
-          instances);
+          instances, placements);
       BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
       for (ModelInstance instance : instances) {
@@ -94,7 +108,8 @@ public final class ModelLoader {
               timer,
               Ticker.SYSTEM,
               versionMetrics,
-              executionTimeout);
+              executionTimeout,
+              cores);
       versionMetrics.watchQueue(policy.priorityLevels(),
           () -> scheduler.queued() + scheduler.executing(), scheduler::queued);
       versionMetrics.loaded(System.nanoTime() - start);
@@ -113,18 +128,39 @@ public final class ModelLoader {
   }
 
   /**
-   * The configuration with its {@code instance_group}s replaced by where the instances really
-   * run, one group per device, so that ModelConfig answers with the placement that happened (for
-   * example KIND_CPU for a KIND_AUTO group on a machine without a usable GPU).
+   * Loads an instance with the loading thread bound to its host policy's cores, so that the
+   * threads the backend starts meanwhile run on them too.
    */
-  private static ModelConfig withActualPlacement(ModelConfig config, List<ModelInstance> instances) {
-    Map<String, Integer> perDevice = new java.util.LinkedHashMap<>();
-    for (ModelInstance instance : instances) {
-      perDevice.merge(instance.device(), 1, Integer::sum);
+  private static ModelInstance loadBound(
+      Backend backend, InstanceSpec spec, Placement placement, CpuSet cores)
+      throws ModelLoadException {
+    try {
+      return ThreadAffinity.callBound(cores, () -> backend.load(spec));
+    } catch (AffinityException e) {
+      throw new ModelLoadException(
+          "host policy '" + placement.hostPolicy() + "': " + e.getMessage());
+    }
+  }
+
+  /**
+   * The configuration with its {@code instance_group}s replaced by where the instances really
+   * run, one group per device and host policy, so that ModelConfig answers with the placement
+   * that happened (for example KIND_CPU for a KIND_AUTO group on a machine without a usable GPU).
+   */
+  private static ModelConfig withActualPlacement(
+      ModelConfig config, List<ModelInstance> instances, List<Placement> placements) {
+    record Group(String device, String hostPolicy) {}
+    Map<Group, Integer> perGroup = new LinkedHashMap<>();
+    for (int i = 0; i < instances.size(); i++) {
+      perGroup.merge(new Group(instances.get(i).device(), placements.get(i).hostPolicy()), 1,
+          Integer::sum);
     }
     ModelConfig.Builder placed = config.toBuilder().clearInstanceGroup();
-    perDevice.forEach((device, count) -> {
-      ModelInstanceGroup.Builder group = placed.addInstanceGroupBuilder().setCount(count);
+    perGroup.forEach((key, count) -> {
+      String device = key.device();
+      ModelInstanceGroup.Builder group = placed.addInstanceGroupBuilder()
+          .setCount(count)
+          .setHostPolicy(key.hostPolicy());
       if (device.startsWith("GPU ")) {
         group.setKind(ModelInstanceGroup.Kind.KIND_GPU)
             .addGpus(Integer.parseInt(device.substring(4).trim()));

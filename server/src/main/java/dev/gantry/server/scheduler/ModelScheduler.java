@@ -1,5 +1,8 @@
 package dev.gantry.server.scheduler;
 
+import dev.gantry.server.affinity.AffinityException;
+import dev.gantry.server.affinity.CpuSet;
+import dev.gantry.server.affinity.ThreadAffinity;
 import dev.gantry.server.error.DeadlineExceededException;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.error.InternalException;
@@ -11,6 +14,7 @@ import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,6 +89,8 @@ public final class ModelScheduler {
   private static final class Worker {
     final ModelInstance instance;
     final String name;
+    /** The cores the worker's thread runs on; empty for wherever the system puts it. */
+    final Optional<CpuSet> cores;
     Thread thread;
     /** Whether the watchdog gave up on the execution this worker is in. */
     volatile boolean stuck;
@@ -95,9 +101,10 @@ public final class ModelScheduler {
     /** The watchdog's next look at this worker. */
     volatile ScheduledFuture<?> watch;
 
-    Worker(ModelInstance instance, String name) {
+    Worker(ModelInstance instance, String name, Optional<CpuSet> cores) {
       this.instance = instance;
       this.name = name;
+      this.cores = cores;
     }
   }
 
@@ -140,6 +147,30 @@ public final class ModelScheduler {
       Ticker ticker,
       ExecutionListener listener,
       Duration executionTimeout) {
+    this(label, threadPrefix, policy, instances, timer, ticker, listener, executionTimeout,
+        Collections.nCopies(instances.size(), Optional.empty()));
+  }
+
+  /**
+   * A scheduler whose instance threads run on given cores.
+   *
+   * @param instanceCores for each instance, in order, the cores its thread is bound to (empty
+   *     for no binding)
+   */
+  public ModelScheduler(
+      String label,
+      String threadPrefix,
+      BatchingPolicy policy,
+      List<ModelInstance> instances,
+      ScheduledExecutorService timer,
+      Ticker ticker,
+      ExecutionListener listener,
+      Duration executionTimeout,
+      List<Optional<CpuSet>> instanceCores) {
+    if (instanceCores.size() != instances.size()) {
+      throw new IllegalArgumentException(
+          instanceCores.size() + " core bindings for " + instances.size() + " instances");
+    }
     this.label = label;
     this.policy = policy;
     this.instances = List.copyOf(instances);
@@ -152,7 +183,8 @@ public final class ModelScheduler {
     this.delays = new Alarm(timer, this::delayDue, InferenceRequest::delayNanos);
     this.order = new ResponseOrder(policy.preserveOrdering());
     for (int i = 0; i < this.instances.size(); i++) {
-      Worker worker = new Worker(this.instances.get(i), threadPrefix + "-instance-" + i);
+      Worker worker = new Worker(
+          this.instances.get(i), threadPrefix + "-instance-" + i, instanceCores.get(i));
       worker.thread = new Thread(null, () -> serve(worker), worker.name, NATIVE_STACK_BYTES);
       worker.thread.setDaemon(true);
       workers.add(worker);
@@ -439,6 +471,7 @@ public final class ModelScheduler {
   /** A worker's life: execute batches until the scheduler stops, then close its instance. */
   private void serve(Worker worker) {
     try {
+      bind(worker);
       Plan.Dispatch batch;
       while ((batch = awaitBatch(worker)) != null) {
         Plan.Dispatch dispatch = batch;
@@ -450,6 +483,22 @@ public final class ModelScheduler {
       }
     } finally {
       worker.instance.close();
+    }
+  }
+
+  /**
+   * Binds the worker's thread to its cores. The instance was loaded on those cores a moment ago,
+   * so a refusal here means the system changed meanwhile; the worker then serves unbound.
+   */
+  private void bind(Worker worker) {
+    if (worker.cores.isEmpty()) {
+      return;
+    }
+    try {
+      ThreadAffinity.bind(worker.cores.get());
+      log.info("{} runs on cores {}", worker.name, worker.cores.get());
+    } catch (AffinityException e) {
+      log.error("{} runs on any core: {}", worker.name, e.getMessage());
     }
   }
 

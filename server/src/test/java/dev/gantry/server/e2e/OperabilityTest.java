@@ -12,12 +12,15 @@ import dev.gantry.proto.LogSettingsRequest.SettingValue;
 import dev.gantry.proto.LogSettingsResponse;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.proto.ServerReadyRequest;
+import dev.gantry.server.affinity.ThreadAffinity;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -110,20 +113,39 @@ class OperabilityTest {
     }
   }
 
+  private static Process serve(Path output, String... arguments) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "dev.gantry.server.Main", "serve"));
+    command.addAll(List.of(arguments));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
+  }
+
+  @Test
+  void aBadHostPolicyStopsTheStartWithTheReason(@TempDir Path root) throws Exception {
+    Path output = root.resolve("server.log");
+    Process server = serve(output, "--model-repository", root.toString(),
+        "--host-policy", "cpu,numa-node=0");
+    assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(2, server.exitValue(), () -> read(output));
+    assertTrue(read(output).contains("--host-policy 'cpu,numa-node=0': setting 'numa-node' is "
+        + "not supported; Gantry's host policies take cpu-cores"), () -> read(output));
+  }
+
   @Test
   void sigtermDrainsAndExitsZero(@TempDir Path root) throws Exception {
     Path models = Files.createDirectories(root.resolve("models"));
     ExampleRepository.write(models);
     Path output = root.resolve("server.log");
-    Process server = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.gantry.server.Main", "serve",
+    String core = ThreadAffinity.current().toString().replaceAll(".*[-,]", "");
+    Process server = serve(output,
         "--model-repository", models.toString(),
-        "--host", "127.0.0.1", "--grpc-port", "0", "--allow-metrics", "false")
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .start();
+        "--host", "127.0.0.1", "--grpc-port", "0", "--allow-metrics", "false",
+        "--host-policy", "cpu,cpu-cores=" + core);
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!read(output).contains("server is ready") && server.isAlive()
@@ -133,6 +155,8 @@ class OperabilityTest {
       Matcher listening = Pattern.compile("gRPC listening on 127\\.0\\.0\\.1:(\\d+)")
           .matcher(read(output));
       assertTrue(listening.find() && server.isAlive(), () -> read(output));
+      assertTrue(read(output).contains("gantry-simple-v1-instance-0 runs on cores " + core),
+          () -> read(output));
       ManagedChannel channel = NettyChannelBuilder
           .forAddress("127.0.0.1", Integer.parseInt(listening.group(1))).usePlaintext().build();
       try {
@@ -155,7 +179,7 @@ class OperabilityTest {
   private static String read(Path file) {
     try {
       return Files.readString(file);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return e.toString();
     }
   }
