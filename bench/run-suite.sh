@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Gantry's benchmark suite: one run on this machine, the server pinned to one core and the load
-# generator to the other, results assembled into bench/RESULTS.md. See docs/bench.md.
+# Gantry's benchmark suite: one run on this machine, the server's model instances bound to one core
+# (a host policy) and the rest of the server with the load generator on the other, results
+# assembled into bench/RESULTS.md. See docs/bench.md.
 #
 #   bench/run-suite.sh                            # about 10 to 15 minutes
 #   INTERVAL=1000 TRIALS=3 bench/run-suite.sh     # quicker and rougher
@@ -13,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/bench/out"
 results="$root/bench/RESULTS.md"
-server_cpu="${SERVER_CPU:-0}"
+model_cpu="${MODEL_CPU:-0}"
 client_cpu="${CLIENT_CPU:-1}"
 interval="${INTERVAL:-3000}"
 trials="${TRIALS:-5}"
@@ -21,7 +22,7 @@ niceness="${NICE:-0}"
 suite_limit_secs=1800
 server_pid=""
 command_line=""
-for setting in INTERVAL TRIALS NICE SERVER_CPU CLIENT_CPU GANTRY_JAVA_OPTS; do
+for setting in INTERVAL TRIALS NICE MODEL_CPU CLIENT_CPU GANTRY_JAVA_OPTS; do
   [ -z "${!setting:-}" ] || command_line+="$setting=${!setting} "
 done
 command_line+="bench/run-suite.sh"
@@ -58,10 +59,13 @@ mkdir -p "$out/json"
 log "writing the suite's models"
 java -cp "$bench_cp" dev.gantry.bench.BenchModels "$out/models"
 
-log "starting the server on core $server_cpu"
-nice -n "$niceness" taskset -c "$server_cpu" java ${GANTRY_JAVA_OPTS:-} -cp "$server_cp" \
+# The model instances compute on their own core, as in-process runs do; the server's transport,
+# timers and JIT share the other core with the load generator.
+log "starting the server on core $client_cpu, its model instances on core $model_cpu"
+nice -n "$niceness" taskset -c "$client_cpu" java ${GANTRY_JAVA_OPTS:-} -cp "$server_cp" \
   dev.gantry.server.Main serve \
   --model-repository "$out/models" --host 127.0.0.1 --grpc-port 0 --allow-metrics false \
+  --host-policy "cpu,cpu-cores=$model_cpu" \
   >"$out/server.log" 2>&1 &
 server_pid=$!
 port=""
@@ -83,10 +87,18 @@ common=(--measurement-interval "$interval" --max-trials "$trials" --warmup-reque
 start=$(date +%s)
 
 # Busy clock ticks of one core (user, nice, system, irq, softirq, steal) and CPU ticks of the
-# server. The server's own count can include interrupt work done on its behalf, so the difference
-# can dip a little below zero on an otherwise idle core; it is reported as 0.
+# server's threads bound to the model core. The server's own count can include interrupt work done
+# on its behalf, so the difference can dip a little below zero on an otherwise idle core; it is
+# reported as 0.
 core_ticks() { awk -v cpu="cpu$1" '$1 == cpu { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-server_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$server_pid/stat"; }
+model_thread_ticks() {
+  local task ticks=0
+  for task in /proc/"$server_pid"/task/*; do
+    grep -q "^Cpus_allowed_list:[[:space:]]*$model_cpu\$" "$task/status" 2>/dev/null || continue
+    ticks=$((ticks + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$task/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$ticks"
+}
 
 # run NAME CORE ARGS...: one CLI run pinned to CORE, its JSON in out/json/NAME.json; a failed run
 # is recorded and the suite goes on, until the suite's own time limit.
@@ -103,20 +115,20 @@ run() {
     --json "$out/json/$name.json" "$@" >>"$out/tables.txt" 2>>"$out/progress.txt" || status=$?
   [ "$status" -eq 0 ] || echo "$name exited with status $status" >>"$out/failures.txt"
 }
-# served NAME ARGS...: a run against the server; records how much of the server's core other
-# processes used meanwhile (core busy time less the server's own CPU time, over the run's time).
+# served NAME ARGS...: a run against the server; records how much of the model core other
+# processes used meanwhile (core busy time less the model threads' CPU time, over the run's time).
 served() {
   local name="$1"; shift
   local core_before server_before wall_before
-  core_before=$(core_ticks "$server_cpu"); server_before=$(server_ticks); wall_before=$(date +%s%N)
+  core_before=$(core_ticks "$model_cpu"); server_before=$(model_thread_ticks); wall_before=$(date +%s%N)
   run "$name" "$client_cpu" -u "127.0.0.1:$port" --server-pid "$server_pid" "$@"
-  local core_used=$(($(core_ticks "$server_cpu") - core_before))
-  local server_used=$(($(server_ticks) - server_before))
+  local core_used=$(($(core_ticks "$model_cpu") - core_before))
+  local server_used=$(($(model_thread_ticks) - server_before))
   local wall_ticks=$((($(date +%s%N) - wall_before) / 10000000))
   local others=$(( (core_used - server_used) * 100 / (wall_ticks > 0 ? wall_ticks : 1) ))
   echo "$name $(( others > 0 ? others : 0 ))" >>"$out/interference.txt"
 }
-inprocess() { local name="$1"; shift; run "$name" "$server_cpu" --in-process --model-repository "$out/models" "$@"; }
+inprocess() { local name="$1"; shift; run "$name" "$model_cpu" --in-process --model-repository "$out/models" "$@"; }
 
 log "warming up the server's JIT on every path the suite takes"
 served warmup_unary -m tiny --mode async --concurrency-range 8 --max-trials 3
@@ -175,7 +187,7 @@ log "measured in ${elapsed} s; writing $results"
   echo "commit=$commit"
   echo "dirty=$dirty"
   echo "server_jar=$(date -u -r "$root/server/target/dist/lib/gantry-server-0.1.0-SNAPSHOT.jar" +%Y-%m-%dT%H:%M:%SZ)"
-  echo "server_cpu=$server_cpu"
+  echo "model_cpu=$model_cpu"
   echo "client_cpu=$client_cpu"
   echo "nice=$niceness"
   echo "interval_ms=$interval"

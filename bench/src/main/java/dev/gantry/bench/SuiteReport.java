@@ -53,7 +53,7 @@ public final class SuiteReport {
    * @param runs the directory of the runs' JSON files
    * @param meta the command, machine and settings of the suite
    * @param failures one line per run that failed or was skipped
-   * @param interference per served run, the percentage of the server's core other processes used
+   * @param interference per served run, the percentage of the model core other processes used
    * @param copies Markdown describing the copies of the payload on the serving path
    */
   SuiteReport(Path runs, Properties meta, List<String> failures, Map<String, Integer> interference,
@@ -109,9 +109,14 @@ public final class SuiteReport {
           + " client or proto");
     }
     text.append("; server jar built ").append(meta.getProperty("server_jar")).append('\n');
-    text.append("- Pinning: server on core ").append(meta.getProperty("server_cpu"))
-        .append(" (`taskset`), load generator on core ").append(meta.getProperty("client_cpu"))
-        .append("; in-process runs on the server's core while the server idles");
+    String modelCore = meta.getProperty("model_cpu");
+    String clientCore = meta.getProperty("client_cpu");
+    text.append("- Pinning: the server's model instances on core ").append(modelCore)
+        .append(" (`--host-policy cpu,cpu-cores=").append(modelCore).append("`), the rest of the"
+            + " server (transport, timers, JIT, GC) and the load generator on core ")
+        .append(clientCore).append(" (`taskset`); in-process runs on core ").append(modelCore)
+        .append(" while the server idles, so that served and in-process compute on the same core."
+            + " Server CPU counts the server's threads on both cores");
     String niceness = meta.getProperty("nice", "0");
     if (!niceness.equals("0")) {
       text.append("; the suite's processes ran at niceness ").append(niceness)
@@ -131,10 +136,10 @@ public final class SuiteReport {
     if (disturbed()) {
       text.append("; other processes used ").append(shares.get(0)).append("% to ")
           .append(shares.get(shares.size() - 1)).append("% (median ")
-          .append(shares.get(shares.size() / 2)).append("%) of the server's core during the"
+          .append(shares.get(shares.size() / 2)).append("%) of the model core during the"
               + " served runs (per run at the end)");
     } else if (!shares.isEmpty()) {
-      text.append("; other processes used no measurable share of the server's core during the"
+      text.append("; other processes used no measurable share of the model core during the"
           + " served runs");
     }
     text.append(". Pinning separates cores, not the shared cache and memory bandwidth: other work"
@@ -150,11 +155,11 @@ public final class SuiteReport {
     }
     text.append('\n').append(sections);
     if (disturbed()) {
-      MarkdownTable table = new MarkdownTable("served run", "other processes on the server's core");
+      MarkdownTable table = new MarkdownTable("served run", "other processes on the model core");
       interference.forEach((run, share) -> table.row(run, share + "%"));
-      text.append("\n## Other processes on the server's core\n\nBusy time of the server's core"
-          + " less the server's own CPU time, over each served run (warm-up included), from"
-          + " `/proc/stat`.\n\n").append(table);
+      text.append("\n## Other processes on the model core\n\nBusy time of the model core less"
+          + " the CPU time of the server's threads bound to it, over each served run (warm-up"
+          + " included), from `/proc/stat` and `/proc/<pid>/task`.\n\n").append(table);
     }
     return text.append('\n').append(SOAK).toString();
   }
@@ -360,7 +365,7 @@ public final class SuiteReport {
     return b.isPresent() && b.get().throughput() > a.get().throughput() ? b : a;
   }
 
-  /** Whether other processes used the server's core during any served run. */
+  /** Whether other processes used the model core during any served run. */
   private boolean disturbed() {
     return interference.values().stream().anyMatch(share -> share > 0);
   }

@@ -52,7 +52,10 @@ class SuiteReportTest {
     assertTrue(report.contains("full batch: **met** (p99 4,000 µs against 1000 + 2 × 2,000"
         + " = 5,000 µs)"), report);
     assertTrue(report.contains("- Command: `bench/run-suite.sh`"), report);
-    assertTrue(report.contains("other processes used 3% to 40% (median 40%) of the server's core"),
+    assertTrue(report.contains("- Pinning: the server's model instances on core 0 (`--host-policy"
+        + " cpu,cpu-cores=0`), the rest of the server (transport, timers, JIT, GC) and the load"
+        + " generator on core 1 (`taskset`); in-process runs on core 0"), report);
+    assertTrue(report.contains("other processes used 3% to 40% (median 40%) of the model core"),
         report);
     assertTrue(report.contains("| tiny_c1 | 40% |"), report);
   }
@@ -73,9 +76,9 @@ class SuiteReportTest {
     String report = new SuiteReport(runs, meta, List.of(), java.util.Map.of("live_c1", 0),
         "Copies: none.").render();
 
-    assertTrue(report.contains("other processes used no measurable share of the server's core"),
+    assertTrue(report.contains("other processes used no measurable share of the model core"),
         report);
-    assertTrue(!report.contains("## Other processes on the server's core"), report);
+    assertTrue(!report.contains("## Other processes on the model core"), report);
   }
 
   @Test
@@ -90,6 +93,8 @@ class SuiteReportTest {
   private String report(List<String> failures) throws IOException {
     Properties meta = new Properties();
     meta.setProperty("command", "bench/run-suite.sh");
+    meta.setProperty("model_cpu", "0");
+    meta.setProperty("client_cpu", "1");
     return new SuiteReport(runs, meta, failures, java.util.Map.of("live_c1", 3, "tiny_c1", 40),
         "Copies: none.").render();
   }
