@@ -208,7 +208,10 @@ public final class SuiteReport {
   private String slowModel() throws IOException {
     StringBuilder text = new StringBuilder("## 2. A model of several milliseconds: served against"
         + " in-process\n\n`slow` (MLP 2048→4096→4096→10, FP32, batching off, one instance) over"
-        + " gRPC against the same model called through the backend SPI in one process.\n\n");
+        + " gRPC against the same model called through the backend SPI in one process. The load"
+        + " generator of the served runs compiles with C1 only (`-XX:TieredStopAtLevel=1`): at"
+        + " this rate its C2 compiler would still be busy, on the core of the server's transport,"
+        + " long after the warm-up.\n\n");
     MarkdownTable table = new MarkdownTable("concurrency", "served infer/s", "in-process infer/s",
         "served / in-process", "served p50", "in-process p50", "served p99", "in-process p99",
         "server queue", "server compute infer");
