@@ -14,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/bench/out"
 results="$root/bench/RESULTS.md"
-model_cpu="${MODEL_CPU:-0}"
+model_cpu="${MODEL_CPU:-0}"   # one core
 client_cpu="${CLIENT_CPU:-1}"
 interval="${INTERVAL:-3000}"
 trials="${TRIALS:-5}"
@@ -120,7 +120,7 @@ run() {
 served() {
   local name="$1"; shift
   local core_before server_before wall_before
-  core_before=$(core_ticks "$model_cpu"); server_before=$(model_thread_ticks); wall_before=$(date +%s%N)
+  server_before=$(model_thread_ticks); core_before=$(core_ticks "$model_cpu"); wall_before=$(date +%s%N)
   run "$name" "$client_cpu" -u "127.0.0.1:$port" --server-pid "$server_pid" "$@"
   local core_used=$(($(core_ticks "$model_cpu") - core_before))
   local server_used=$(($(model_thread_ticks) - server_before))

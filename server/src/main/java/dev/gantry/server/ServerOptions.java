@@ -73,28 +73,32 @@ public record ServerOptions(
   public ServerOptions withMaxMessageBytes(int bytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security, hostPolicies);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
   public ServerOptions withBytesLimits(long bytesElementBytes, long uploadBytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security, hostPolicies);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security,
+        hostPolicies);
   }
 
   /** These options with another shutdown drain timeout. */
   public ServerOptions withExitTimeout(Duration timeout) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security, hostPolicies);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies);
   }
 
   /** These options with another default execution timeout. */
   public ServerOptions withExecutionTimeout(Duration timeout) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security, hostPolicies);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies);
   }
 
   /** These options with another model control mode. */
@@ -109,7 +113,8 @@ public record ServerOptions(
   public ServerOptions withSecurity(SecurityOptions settings) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings, hostPolicies);
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings,
+        hostPolicies);
   }
 
   /** These options with other host policies. */

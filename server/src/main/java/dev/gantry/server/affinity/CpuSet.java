@@ -42,8 +42,8 @@ public final class CpuSet {
 
   private static int core(String text, String item) {
     if (!text.matches("[0-9]{1,4}") || Integer.parseInt(text) >= MAX_CPUS) {
-      throw new IllegalArgumentException("'" + item + "' is not a core or range of cores: cores are "
-          + "numbers from 0 to " + (MAX_CPUS - 1) + ", ranges are written low-high");
+      throw new IllegalArgumentException("'" + item + "' is not a core or range of cores: cores"
+          + " are numbers from 0 to " + (MAX_CPUS - 1) + ", ranges are written low-high");
     }
     return Integer.parseInt(text);
   }

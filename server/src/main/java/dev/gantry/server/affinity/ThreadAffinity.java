@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds the calling thread to a set of CPU cores ({@code sched_setaffinity} on Linux), so that a
@@ -14,6 +16,7 @@ import java.util.Locale;
  * thread starts, native ones included, inherit its cores.
  */
 public final class ThreadAffinity {
+  private static final Logger log = LoggerFactory.getLogger(ThreadAffinity.class);
   private static final Path ONLINE = Path.of("/sys/devices/system/cpu/online");
   private static final long MASK_BYTES = CpuSet.MAX_CPUS / Byte.SIZE;
 
@@ -39,40 +42,50 @@ public final class ThreadAffinity {
 
   /** The cores the calling thread may run on. */
   public static CpuSet current() throws AffinityException {
-    requireLinux();
     long[] mask = new long[CpuSet.MAX_CPUS / Long.SIZE];
     try {
-      Libc.C.sched_getaffinity(0, MASK_BYTES, mask);
+      libc().sched_getaffinity(0, MASK_BYTES, mask);
     } catch (LastErrorException e) {
-      throw new AffinityException("cannot read this thread's cores: errno " + e.getErrorCode());
+      throw new AffinityException("cannot read this thread's cores: " + e.getMessage());
     }
     return CpuSet.fromWords(mask);
   }
 
   /**
-   * Binds the calling thread to exactly {@code cores}.
+   * Binds the calling thread to exactly {@code cores}; when it cannot, the thread keeps the cores
+   * it had.
    *
    * @throws AffinityException if the system refuses, or would leave out some of the cores (an
    *     offline core, or one the process's cgroup does not grant)
    */
   public static void bind(CpuSet cores) throws AffinityException {
-    requireLinux();
+    CpuSet before = current();
     try {
-      Libc.C.sched_setaffinity(0, MASK_BYTES, cores.words());
+      libc().sched_setaffinity(0, MASK_BYTES, cores.words());
     } catch (LastErrorException e) {
-      throw new AffinityException("cannot bind a thread to cores " + cores + ": errno "
-          + e.getErrorCode() + " (cores this machine has online: " + onlineOrUnknown() + ")");
+      throw new AffinityException("cannot bind a thread to cores " + cores + ": "
+          + e.getMessage() + " (cores this machine has online: " + onlineOrUnknown() + ")");
     }
     CpuSet granted = current();
     if (!granted.equals(cores)) {
-      throw new AffinityException("cores " + cores.minus(granted) + " of " + cores
-          + " are not available to this process (it may use " + granted + ")");
+      String reason = "cores " + cores.minus(granted) + " of " + cores
+          + " are not available to this process (the system granted only " + granted + ")";
+      try {
+        libc().sched_setaffinity(0, MASK_BYTES, before.words());
+      } catch (LastErrorException e) {
+        reason += "; the thread stays on " + granted + ": " + e.getMessage();
+      }
+      throw new AffinityException(reason);
     }
   }
 
   /**
    * Runs {@code call} with the calling thread bound to {@code cores}, then puts the thread's
-   * cores back as they were. Native threads that {@code call} starts keep {@code cores}.
+   * cores back as they were. Threads that {@code call} starts, native ones included, keep {@code
+   * cores}. Should the cores not go back (the system changed meanwhile), the thread stays on
+   * {@code cores} and a warning says so; the call's result stands.
+   *
+   * @throws AffinityException if the thread cannot be bound; {@code call} did not run
    */
   public static <T, E extends Exception> T callBound(CpuSet cores, BoundCall<T, E> call)
       throws E, AffinityException {
@@ -81,7 +94,12 @@ public final class ThreadAffinity {
     try {
       return call.call();
     } finally {
-      bind(before);
+      try {
+        bind(before);
+      } catch (AffinityException e) {
+        log.warn("{} stays on cores {}: {}", Thread.currentThread().getName(), cores,
+            e.getMessage());
+      }
     }
   }
 
@@ -101,6 +119,16 @@ public final class ThreadAffinity {
       return online().toString();
     } catch (AffinityException e) {
       return "unknown";
+    }
+  }
+
+  /** The C library's affinity calls, or why this JVM cannot make them. */
+  private static LinuxScheduler libc() throws AffinityException {
+    requireLinux();
+    try {
+      return Libc.C;
+    } catch (LinkageError e) {
+      throw new AffinityException("cannot reach the C library's affinity calls through JNA: " + e);
     }
   }
 

@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 public final class HostPolicies {
   /** The one setting Gantry supports: the cores, as a Linux CPU list. */
-  public static final String CPU_CORES = "cpu-cores";
+  private static final String CPU_CORES = "cpu-cores";
 
   private static final HostPolicies NONE = new HostPolicies(Map.of());
 
@@ -54,6 +54,10 @@ public final class HostPolicies {
             + "NAME," + CPU_CORES + "=LIST, for example cpu," + CPU_CORES + "=0-3");
       }
       String name = value.substring(0, comma).strip();
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("--host-policy '" + value + "': the policy needs a name"
+            + " before the comma");
+      }
       String setting = value.substring(comma + 1, equals).strip();
       String settingValue = value.substring(equals + 1);
       if (!setting.equals(CPU_CORES)) {
@@ -78,9 +82,14 @@ public final class HostPolicies {
     return new HostPolicies(cores);
   }
 
+  /**
+   * Checks the cores against the machine's online ones, and that this JVM can bind threads at
+   * all. Cores a container's cpuset withholds pass here and fail the loads that use them.
+   */
   private static void requireOnline(Map<String, CpuSet> cores) {
     CpuSet online;
     try {
+      ThreadAffinity.current();
       online = ThreadAffinity.online();
     } catch (AffinityException e) {
       throw new IllegalArgumentException("--host-policy: " + e.getMessage());
@@ -88,7 +97,7 @@ public final class HostPolicies {
     cores.forEach((name, set) -> {
       CpuSet missing = set.minus(online);
       if (!missing.isEmpty()) {
-        throw new IllegalArgumentException("--host-policy " + name + ": cores " + missing
+        throw new IllegalArgumentException("--host-policy '" + name + "': cores " + missing
             + " are not online on this machine (online: " + online + ")");
       }
     });
@@ -108,10 +117,5 @@ public final class HostPolicies {
           + String.join(", ", cores.keySet().stream().sorted().toList()) + ")"));
     }
     return Optional.ofNullable(set);
-  }
-
-  @Override
-  public String toString() {
-    return cores.toString();
   }
 }

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class InstancePlacements {
   /** The host policy of instances whose group names none and that do not run on a GPU. */
-  public static final String CPU_POLICY = "cpu";
+  private static final String CPU_POLICY = "cpu";
 
   /**
    * Where one instance should run.

@@ -82,11 +82,11 @@ public final class ModelLoader {
     List<Optional<CpuSet>> cores = new ArrayList<>();
     try {
       for (Placement placement : placements) {
-        Optional<CpuSet> bound = hostPolicies.coresFor(placement);
-        InstanceSpec spec = spec(name, version, versionDirectory, declared, placement);
-        instances.add(bound.isEmpty() ? backend.load(spec) : loadBound(backend, spec, placement,
-            bound.get()));
-        cores.add(bound);
+        cores.add(hostPolicies.coresFor(placement));
+      }
+      for (int i = 0; i < placements.size(); i++) {
+        InstanceSpec spec = spec(name, version, versionDirectory, declared, placements.get(i));
+        instances.add(onCores(cores.get(i), placements.get(i), () -> backend.load(spec)));
       }
       ModelInstance first = instances.get(0);
       ModelConfig config = withActualPlacement(
@@ -94,8 +94,12 @@ public final class ModelLoader {
           instances, placements);
       BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
-      for (ModelInstance instance : instances) {
-        Warmups.run(config, instance, modelDirectory);
+      for (int i = 0; i < instances.size(); i++) {
+        ModelInstance instance = instances.get(i);
+        onCores(cores.get(i), placements.get(i), () -> {
+          Warmups.run(config, instance, modelDirectory);
+          return null;
+        });
       }
       String label = LoadedVersion.label(name, version);
       ModelMetrics versionMetrics = metrics.forVersion(name, version);
@@ -128,14 +132,17 @@ public final class ModelLoader {
   }
 
   /**
-   * Loads an instance with the loading thread bound to its host policy's cores, so that the
-   * threads the backend starts meanwhile run on them too.
+   * Runs a step of an instance's load (creating it, warming it up) with the loading thread bound
+   * to the instance's cores, if it has any, so that threads the backend starts meanwhile run on
+   * them too.
    */
-  private static ModelInstance loadBound(
-      Backend backend, InstanceSpec spec, Placement placement, CpuSet cores)
-      throws ModelLoadException {
+  private static <T> T onCores(Optional<CpuSet> cores, Placement placement,
+      ThreadAffinity.BoundCall<T, ModelLoadException> step) throws ModelLoadException {
+    if (cores.isEmpty()) {
+      return step.call();
+    }
     try {
-      return ThreadAffinity.callBound(cores, () -> backend.load(spec));
+      return ThreadAffinity.callBound(cores.get(), step);
     } catch (AffinityException e) {
       throw new ModelLoadException(
           "host policy '" + placement.hostPolicy() + "': " + e.getMessage());

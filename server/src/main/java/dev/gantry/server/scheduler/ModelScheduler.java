@@ -189,7 +189,7 @@ public final class ModelScheduler {
       worker.thread.setDaemon(true);
       workers.add(worker);
     }
-    workers.forEach(worker -> worker.thread.start());
+    workers.forEach(ModelScheduler::start);
     if (executionTimeoutNanos > 0) {
       workers.forEach(worker -> watchAfter(worker, executionTimeoutNanos));
     }
@@ -471,7 +471,6 @@ public final class ModelScheduler {
   /** A worker's life: execute batches until the scheduler stops, then close its instance. */
   private void serve(Worker worker) {
     try {
-      bind(worker);
       Plan.Dispatch batch;
       while ((batch = awaitBatch(worker)) != null) {
         Plan.Dispatch dispatch = batch;
@@ -487,18 +486,26 @@ public final class ModelScheduler {
   }
 
   /**
-   * Binds the worker's thread to its cores. The instance was loaded on those cores a moment ago,
-   * so a refusal here means the system changed meanwhile; the worker then serves unbound.
+   * Starts the worker's thread. A worker with cores is started while this thread is bound to them,
+   * so that its thread runs there from its first instruction. The instance was loaded on those
+   * cores a moment ago, so a refusal here means the system changed meanwhile; the thread then runs
+   * where this one does, and an error says so.
    */
-  private void bind(Worker worker) {
+  private static void start(Worker worker) {
     if (worker.cores.isEmpty()) {
+      worker.thread.start();
       return;
     }
     try {
-      ThreadAffinity.bind(worker.cores.get());
+      ThreadAffinity.callBound(worker.cores.get(), () -> {
+        worker.thread.start();
+        return null;
+      });
       log.info("{} runs on cores {}", worker.name, worker.cores.get());
     } catch (AffinityException e) {
-      log.error("{} runs on any core: {}", worker.name, e.getMessage());
+      worker.thread.start();
+      log.error("{} runs where its loader runs, not on cores {}: {}", worker.name,
+          worker.cores.get(), e.getMessage());
     }
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-
 import com.google.protobuf.TextFormat;
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.server.affinity.CpuSet;
@@ -77,7 +76,9 @@ class HostPoliciesTest {
           + "policies take cpu-cores",
       "cpu,cpu-cores=3-1;--host-policy 'cpu,cpu-cores=3-1': core range '3-1' ends before it "
           + "starts; write it low-high",
-      "cpu,cpu-cores=1023;--host-policy cpu: cores 1023 are not online on this machine (online: "})
+      "' ,cpu-cores=0';--host-policy ' ,cpu-cores=0': the policy needs a name before the comma",
+      "cpu,cpu-cores=1023;--host-policy 'cpu': cores 1023 are not online on this machine "
+          + "(online: "})
   void badPoliciesAreRefusedAtStartWithTheReason(String value, String message) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> HostPolicies.parse(List.of(value)));

@@ -23,9 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +64,20 @@ class HostPolicyTest {
     }
   }
 
+  /**
+   * The cores of the threads whose name starts with {@code prefix}, once there are {@code count}
+   * of them: a new thread takes its name a moment after it starts.
+   */
+  private static List<String> coresOfThreads(String prefix, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<String> cores = coresOfThreads(prefix);
+    while (cores.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      cores = coresOfThreads(prefix);
+    }
+    return cores;
+  }
+
   /** This process's threads, by id. */
   private static Set<String> threadIds() throws IOException {
     try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -83,13 +98,14 @@ class HostPolicyTest {
     ServerOptions options = ServerOptions.forRepositories(root)
         .withHostPolicies(HostPolicies.parse(List.of("pinned,cpu-cores=" + core)));
     try (RunningServer gantry = new RunningServer(options)) {
-      assertEquals(List.of(core), coresOfThreads("gantry-dense_tf"));
+      assertEquals(List.of(core), coresOfThreads("gantry-dense_tf", 1));
       Set<String> started = threadIds();
       started.removeAll(before);
       List<String> startedOnCore = started.stream()
           .map(id -> Path.of("/proc/self/task", id))
           .filter(task -> !read(task.resolve("comm")).startsWith("gantry-dense_tf"))
-          .filter(task -> read(task.resolve("status")).contains("Cpus_allowed_list:\t" + core + "\n"))
+          .filter(task -> read(task.resolve("status"))
+              .contains("Cpus_allowed_list:\t" + core + "\n"))
           .map(task -> read(task.resolve("comm")).strip())
           .toList();
       assertFalse(startedOnCore.isEmpty(), "TensorFlow's session threads start on the cores");
@@ -119,8 +135,8 @@ class HostPolicyTest {
     ServerOptions options = ServerOptions.forRepositories(repository.root())
         .withHostPolicies(HostPolicies.parse(List.of("pinned,cpu-cores=" + core)));
     try (RunningServer gantry = new RunningServer(options)) {
-      assertEquals(List.of(core, core), coresOfThreads("gantry-hp-v1-in"));
-      assertEquals(List.of(all), coresOfThreads("gantry-simple-v"),
+      assertEquals(List.of(core, core), coresOfThreads("gantry-hp-v1-in", 2));
+      assertEquals(List.of(all), coresOfThreads("gantry-simple-v", 1),
           "an instance whose policy is not defined runs where the process runs");
       assertEquals(all, ThreadAffinity.current().toString(), "the test thread is untouched");
 
