@@ -57,6 +57,12 @@ final class JsonReport {
     latency.addProperty("p99", r.percentileMicros(99));
     latency.addProperty("avg", r.meanMicros());
     level.add("latency_us", latency);
+    r.backToBackPercentileMicros(99).ifPresent(p99 -> {
+      JsonObject backToBack = new JsonObject();
+      backToBack.addProperty("p50", r.backToBackPercentileMicros(50).orElseThrow());
+      backToBack.addProperty("p99", p99);
+      level.add("back_to_back_us", backToBack);
+    });
     JsonObject errors = new JsonObject();
     r.measured().sample().errors().forEach(errors::addProperty);
     level.add("errors", errors);

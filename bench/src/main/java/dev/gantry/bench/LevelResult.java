@@ -1,6 +1,7 @@
 package dev.gantry.bench;
 
 import java.util.OptionalDouble;
+import org.HdrHistogram.Histogram;
 import java.util.OptionalLong;
 
 /**
@@ -24,9 +25,22 @@ record LevelResult(Level level, Window measured, int trials, boolean stable, boo
   }
 
   double percentileMicros(double percentile) {
-    return measured.sample().latencies().getTotalCount() == 0
-        ? 0
-        : measured.sample().latencies().getValueAtPercentile(percentile) / 1000.0;
+    return percentileMicros(measured.sample().latencies(), percentile);
+  }
+
+  /**
+   * A percentile of two requests in a row taken together, when the level kept one request
+   * outstanding (the only load under which such a pair means something); empty otherwise.
+   */
+  OptionalDouble backToBackPercentileMicros(double percentile) {
+    return level.kind() == Level.Kind.CONCURRENCY && level.value() == 1
+        && measured.sample().backToBack().getTotalCount() > 0
+        ? OptionalDouble.of(percentileMicros(measured.sample().backToBack(), percentile))
+        : OptionalDouble.empty();
+  }
+
+  private static double percentileMicros(Histogram latencies, double percentile) {
+    return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(percentile) / 1000.0;
   }
 
   double meanMicros() {

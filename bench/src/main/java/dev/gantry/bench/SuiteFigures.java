@@ -28,10 +28,12 @@ import java.util.TreeMap;
  * @param computeInfer server compute infer time, microseconds
  * @param errors failed requests
  * @param stable whether the level's last windows agreed
+ * @param backToBackP99 99th percentile of two requests in a row taken together, microseconds;
+ *     NaN unless the level kept one request outstanding
  */
 record SuiteFigures(double throughput, double p50, double p99, double avg, double cpuPerInference,
     double clientCpuPerInference, double averageBatch, Map<Long, Long> executionsByBatchSize, long payloadBytes, double queue,
-    double computeInfer, long errors, boolean stable) {
+    double computeInfer, long errors, boolean stable, double backToBackP99) {
 
   /** The figures of {@code <dir>/<name>.json}; empty when the run left no result. */
   static Optional<SuiteFigures> read(Path dir, String name) throws IOException {
@@ -66,7 +68,10 @@ record SuiteFigures(double throughput, double p50, double p99, double avg, doubl
         server.get("queue_us").getAsDouble(),
         server.get("compute_infer_us").getAsDouble(),
         errors,
-        level.get("stable").getAsBoolean()));
+        level.get("stable").getAsBoolean(),
+        level.has("back_to_back_us")
+            ? level.getAsJsonObject("back_to_back_us").get("p99").getAsDouble()
+            : Double.NaN));
   }
 
   private static double number(JsonObject level, String name) {

@@ -250,7 +250,8 @@ public final class SuiteReport {
     MarkdownTable rounds = new MarkdownTable("round", "in-process batch " + FULL_BATCH
         + " infer/s", "in-process batch latency", "in-process batch p99", "served infer/s",
         "served / in-process",
-        "served p99", "p99 bound", "average batch", "most frequent batch",
+        "served p99", "p99 bound", "two in-process batches back to back p99", "average batch",
+        "most frequent batch",
         "server CPU µs per infer");
     List<Round> measured = new ArrayList<>();
     for (int r = 1; r <= BATCHING_ROUNDS; r++) {
@@ -263,6 +264,7 @@ public final class SuiteReport {
           n(local, SuiteFigures::p99), tp(on),
           ratio(on, local), n(on, SuiteFigures::p99),
           n(local, f -> BenchModels.MLP_QUEUE_DELAY_MICROS + 2 * f.avg()),
+          n(local, SuiteFigures::backToBackP99),
           n1(on, SuiteFigures::averageBatch),
           on.map(f -> Long.toString(f.dominantBatch())).orElse("not measured"),
           n1(on, SuiteFigures::cpuPerInference));
@@ -316,6 +318,9 @@ public final class SuiteReport {
             + fixed(fullBatch, 0) + " = " + fixed(bound, 0) + " µs; in the same round the"
             + " in-process batch time itself had p99 "
             + fixed(median.map(round -> round.local().p99()).orElse(Double.NaN), 0)
+            + " µs, and two in-process batches back to back, the latency of a server that adds"
+            + " nothing, had p99 "
+            + fixed(median.map(round -> round.local().backToBackP99()).orElse(Double.NaN), 0)
             + " µs")).append("\n\n");
     return text.toString();
   }

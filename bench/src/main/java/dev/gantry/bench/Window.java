@@ -34,10 +34,13 @@ record Window(long durationNanos, WindowRecorder.Sample sample, ServerStats serv
   Window merge(Window other) {
     Histogram latencies = sample.latencies().copy();
     latencies.add(other.sample.latencies());
+    Histogram backToBack = sample.backToBack().copy();
+    backToBack.add(other.sample.backToBack());
     Map<String, Long> errors = new TreeMap<>(sample.errors());
     other.sample.errors().forEach((code, count) -> errors.merge(code, count, Long::sum));
     WindowRecorder.Sample merged = new WindowRecorder.Sample(
         latencies,
+        backToBack,
         sample.successes() + other.sample.successes(),
         errors,
         sample.sendNanos() + other.sample.sendNanos(),

@@ -35,7 +35,11 @@ class InProcessTest {
       assertTrue(!level.has("client_cpu_us_per_inference"), "the generator is the measured process");
       assertEquals(2 * 2 * 16 * Float.BYTES, level.get("payload_bytes").getAsLong());
     }
+    JsonObject one = report.getAsJsonArray("levels").get(0).getAsJsonObject();
+    assertTrue(one.getAsJsonObject("back_to_back_us").get("p50").getAsDouble()
+        > one.getAsJsonObject("latency_us").get("p50").getAsDouble(), one.toString());
     JsonObject two = report.getAsJsonArray("levels").get(1).getAsJsonObject();
+    assertTrue(!two.has("back_to_back_us"), "pairs mean nothing with two outstanding: " + two);
     assertTrue(two.getAsJsonObject("server").get("queue_us").getAsDouble() > 0,
         "two threads share one instance, so one waits: " + two);
   }

@@ -49,7 +49,7 @@ class StabilityTest {
         latencies.recordValue(outlier * 1000);
       }
     }
-    return new Window(1_000_000_000, new WindowRecorder.Sample(latencies, requests, Map.of(), 0, 0,
+    return new Window(1_000_000_000, new WindowRecorder.Sample(latencies, new Histogram(3), requests, Map.of(), 0, 0,
         requests, 0), ServerStats.ZERO, CpuTime.NONE);
   }
 }

@@ -34,7 +34,7 @@ class SuiteReportTest {
     }
     double[] served = {3100, 3300, 3500, 3700, 3900};
     for (int r = 1; r <= SuiteReport.BATCHING_ROUNDS; r++) {
-      run("mlp_pair_inprocess_r" + r, 4000, 2000, 0, "");
+      run("mlp_pair_inprocess_r" + r, 4000, 2000, 0, "", ", \"back_to_back_us\": {\"p99\": 4100}");
       run("mlp_pair_served_r" + r, served[r - 1], 4000, 7.5, "\"8\": 90, \"4\": 10");
     }
     run("mlp_batching_off", 1000, 15000, 1, "\"1\": 1000");
@@ -51,6 +51,8 @@ class SuiteReportTest {
         + " ratio 0.88; rounds [0.78, 0.83, 0.88, 0.93, 0.98])"), report);
     assertTrue(report.contains("full batch: **met** (p99 4,000 µs against 1000 + 2 × 2,000"
         + " = 5,000 µs; in the same round the in-process batch time itself had p99 "), report);
+    assertTrue(report.contains("two in-process batches back to back, the latency of a server that"
+        + " adds nothing, had p99 4,100 µs)"), report);
     assertTrue(report.contains("- Command: `bench/run-suite.sh`"), report);
     assertTrue(report.contains("- Pinning: the server's model instances on core 0 (`--host-policy"
         + " cpu,cpu-cores=0`), the rest of the server (transport, timers, JIT, GC) and the load"
@@ -102,12 +104,17 @@ class SuiteReportTest {
   /** A run's JSON as the CLI writes it, with the figures the report reads. */
   private void run(String name, double throughput, double latency, double batch, String sizes)
       throws IOException {
+    run(name, throughput, latency, batch, sizes, "");
+  }
+
+  private void run(String name, double throughput, double latency, double batch, String sizes,
+      String extra) throws IOException {
     Files.writeString(runs.resolve(name + ".json"), String.format(Locale.ROOT, """
         {"run": {}, "levels": [{"concurrency": 1, "throughput_infer_per_sec": %f,
           "latency_us": {"p50": %f, "p90": %f, "p95": %f, "p99": %f, "avg": %f},
           "errors": {}, "stable": true, "payload_bytes": 128, "cpu_us_per_inference": 50.0,
           "server": {"average_batch": %f, "queue_us": 10.0, "compute_infer_us": 100.0,
-            "executions_by_batch_size": {%s}}}]}
-        """, throughput, latency, latency, latency, latency, latency, batch, sizes));
+            "executions_by_batch_size": {%s}}%s}]}
+        """, throughput, latency, latency, latency, latency, latency, batch, sizes, extra));
   }
 }
