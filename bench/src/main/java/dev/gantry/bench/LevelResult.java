@@ -1,8 +1,8 @@
 package dev.gantry.bench;
 
 import java.util.OptionalDouble;
-import org.HdrHistogram.Histogram;
 import java.util.OptionalLong;
+import org.HdrHistogram.Histogram;
 
 /**
  * The outcome of one load level, with every figure the reports print derived in one place so that
