@@ -1,9 +1,10 @@
 package dev.gantry.server.error;
 
 /**
- * The root of the errors the server reports to callers. Each subclass stands for one gRPC status;
- * the transport maps them in one place, and the message is what the caller reads, so it names the
- * field at fault and the value that was expected.
+ * The root of the errors the server reports to callers. Each subclass stands for one {@link
+ * ErrorCode}, so code can throw, catch and document the precise failure by type while transports
+ * map the code in one place; the message is what the caller reads, so it names the field at fault
+ * and the value that was expected.
  */
 public abstract sealed class GantryException extends RuntimeException
     permits InvalidArgumentException,
@@ -17,11 +18,20 @@ public abstract sealed class GantryException extends RuntimeException
         InternalException,
         UnauthenticatedException,
         PermissionDeniedException {
-  protected GantryException(String message) {
+  private final ErrorCode code;
+
+  protected GantryException(ErrorCode code, String message) {
     super(message, null, false, false);
+    this.code = code;
   }
 
-  protected GantryException(String message, Throwable cause) {
+  protected GantryException(ErrorCode code, String message, Throwable cause) {
     super(message, cause, false, true);
+    this.code = code;
+  }
+
+  /** What kind of failure this is. */
+  public ErrorCode code() {
+    return code;
   }
 }

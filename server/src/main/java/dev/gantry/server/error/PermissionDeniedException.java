@@ -6,6 +6,6 @@ package dev.gantry.server.error;
  */
 public final class PermissionDeniedException extends GantryException {
   public PermissionDeniedException(String message) {
-    super(message);
+    super(ErrorCode.PERMISSION_DENIED, message);
   }
 }

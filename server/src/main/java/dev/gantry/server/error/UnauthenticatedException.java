@@ -6,6 +6,6 @@ package dev.gantry.server.error;
  */
 public final class UnauthenticatedException extends GantryException {
   public UnauthenticatedException(String message) {
-    super(message);
+    super(ErrorCode.UNAUTHENTICATED, message);
   }
 }

@@ -1,11 +1,6 @@
 package dev.gantry.server.metrics;
 
-import dev.gantry.server.error.CancelledException;
-import dev.gantry.server.error.DeadlineExceededException;
 import dev.gantry.server.error.GantryException;
-import dev.gantry.server.error.InternalException;
-import dev.gantry.server.error.ResourceExhaustedException;
-import dev.gantry.server.error.UnavailableException;
 
 /** Why a request to a model failed, as the per-model failure counters split it. */
 public enum FailureReason {
@@ -24,18 +19,15 @@ public enum FailureReason {
 
   /** The reason an error stands for. */
   public static FailureReason of(GantryException error) {
-    if (error instanceof ResourceExhaustedException) {
-      return REJECTED;
-    } else if (error instanceof DeadlineExceededException) {
-      return TIMED_OUT;
-    } else if (error instanceof CancelledException) {
-      return CANCELLED;
-    } else if (error instanceof UnavailableException) {
-      return UNAVAILABLE;
-    } else if (error instanceof InternalException) {
-      return BACKEND_ERROR;
-    }
-    return INVALID;
+    return switch (error.code()) {
+      case RESOURCE_EXHAUSTED -> REJECTED;
+      case DEADLINE_EXCEEDED -> TIMED_OUT;
+      case CANCELLED -> CANCELLED;
+      case UNAVAILABLE -> UNAVAILABLE;
+      case INTERNAL -> BACKEND_ERROR;
+      case INVALID_ARGUMENT, NOT_FOUND, UNIMPLEMENTED, FAILED_PRECONDITION, UNAUTHENTICATED,
+          PERMISSION_DENIED -> INVALID;
+    };
   }
 
   /** The reason's name in metric names and labels. */

@@ -1,17 +1,6 @@
 package dev.gantry.server.transport;
 
-import dev.gantry.server.error.CancelledException;
-import dev.gantry.server.error.DeadlineExceededException;
-import dev.gantry.server.error.FailedPreconditionException;
 import dev.gantry.server.error.GantryException;
-import dev.gantry.server.error.InternalException;
-import dev.gantry.server.error.InvalidArgumentException;
-import dev.gantry.server.error.NotFoundException;
-import dev.gantry.server.error.PermissionDeniedException;
-import dev.gantry.server.error.ResourceExhaustedException;
-import dev.gantry.server.error.UnauthenticatedException;
-import dev.gantry.server.error.UnavailableException;
-import dev.gantry.server.error.UnimplementedException;
 import dev.gantry.server.security.ClientMessages;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -45,29 +34,18 @@ public final class StatusMapper {
   }
 
   private static Status.Code codeOf(GantryException error) {
-    if (error instanceof InvalidArgumentException) {
-      return Status.Code.INVALID_ARGUMENT;
-    } else if (error instanceof NotFoundException) {
-      return Status.Code.NOT_FOUND;
-    } else if (error instanceof UnavailableException) {
-      return Status.Code.UNAVAILABLE;
-    } else if (error instanceof ResourceExhaustedException) {
-      return Status.Code.RESOURCE_EXHAUSTED;
-    } else if (error instanceof DeadlineExceededException) {
-      return Status.Code.DEADLINE_EXCEEDED;
-    } else if (error instanceof CancelledException) {
-      return Status.Code.CANCELLED;
-    } else if (error instanceof UnimplementedException) {
-      return Status.Code.UNIMPLEMENTED;
-    } else if (error instanceof FailedPreconditionException) {
-      return Status.Code.FAILED_PRECONDITION;
-    } else if (error instanceof InternalException) {
-      return Status.Code.INTERNAL;
-    } else if (error instanceof UnauthenticatedException) {
-      return Status.Code.UNAUTHENTICATED;
-    } else if (error instanceof PermissionDeniedException) {
-      return Status.Code.PERMISSION_DENIED;
-    }
-    throw new IllegalStateException("unmapped error " + error.getClass().getName());
+    return switch (error.code()) {
+      case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
+      case NOT_FOUND -> Status.Code.NOT_FOUND;
+      case UNAVAILABLE -> Status.Code.UNAVAILABLE;
+      case RESOURCE_EXHAUSTED -> Status.Code.RESOURCE_EXHAUSTED;
+      case DEADLINE_EXCEEDED -> Status.Code.DEADLINE_EXCEEDED;
+      case CANCELLED -> Status.Code.CANCELLED;
+      case UNIMPLEMENTED -> Status.Code.UNIMPLEMENTED;
+      case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
+      case INTERNAL -> Status.Code.INTERNAL;
+      case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
+    };
   }
 }
