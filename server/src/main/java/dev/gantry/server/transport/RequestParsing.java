@@ -10,6 +10,9 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.StatusRuntimeException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +60,10 @@ public final class RequestParsing {
         (call, headers) -> new Guard<>(handler.startCall(call, headers), call, type));
   }
 
-  /** Parses with the method's own marshaller; a message that does not parse becomes null. */
+  /**
+   * Parses with the method's own marshaller, or a large protobuf message with {@link
+   * DirectParsing}; a message that does not parse becomes null.
+   */
   private static final class NullOnFailure<T> implements MethodDescriptor.PrototypeMarshaller<T> {
     private final MethodDescriptor.Marshaller<T> delegate;
 
@@ -73,8 +79,13 @@ public final class RequestParsing {
     @Override
     public T parse(InputStream stream) {
       try {
+        if (getMessagePrototype() instanceof MessageLite prototype && DirectParsing.applies(stream)) {
+          @SuppressWarnings("unchecked")
+          Parser<T> parser = (Parser<T>) prototype.getParserForType();
+          return DirectParsing.parse(stream, parser);
+        }
         return delegate.parse(stream);
-      } catch (StatusRuntimeException e) {
+      } catch (StatusRuntimeException | IOException e) {
         return null;
       }
     }

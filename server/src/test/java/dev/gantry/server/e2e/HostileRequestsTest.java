@@ -48,6 +48,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -160,6 +161,16 @@ class HostileRequestsTest {
   }
 
   /** Sends raw bytes as the request of a method, as a client with a broken encoder would. */
+  /** A well-formed request of 256 KiB without its last bytes, so that it no longer parses. */
+  private static byte[] truncatedLargeRequest() {
+    byte[] whole = ModelInferRequest.newBuilder()
+        .setModelName("simple")
+        .addRawInputContents(ByteString.copyFrom(new byte[256 * 1024]))
+        .build()
+        .toByteArray();
+    return Arrays.copyOf(whole, whole.length - 100);
+  }
+
   private static Object rawCall(String method, byte[] payload) {
     MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
@@ -362,6 +373,9 @@ class HostileRequestsTest {
         new Case("infer: bytes that are not protobuf", invalid,
             "not a valid ModelInferRequest message",
             () -> rawCall("inference.GRPCInferenceService/ModelInfer", garbage)),
+        new Case("infer: large message cut short (parsed into a direct buffer)", invalid,
+            "not a valid ModelInferRequest message",
+            () -> rawCall("inference.GRPCInferenceService/ModelInfer", truncatedLargeRequest())),
         new Case("infer: message over --max-message-size", Status.Code.RESOURCE_EXHAUSTED,
             Integer.toString(MAX_MESSAGE_BYTES),
             () -> stub().modelInfer(label(element(MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES)))),

@@ -16,6 +16,7 @@ import ai.onnxruntime.OrtSession;
 import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.modelgen.OnnxModels;
 import dev.gantry.proto.InferTensorContents;
+import dev.gantry.spi.DataType;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
 import java.nio.ByteOrder;
@@ -35,6 +36,8 @@ class InferTest {
   @TempDir static Path repository;
   static RunningServer gantry;
   static byte[] mlp;
+  /** Elements of the wide model's one row: 256 KiB of FP32, a message parsed into a direct buffer. */
+  static final int WIDE = 64 * 1024;
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,7 +47,8 @@ class InferTest {
         .onnx("scalar", 1, OnnxModels.scalarIncrement())
         .onnx("odd_names", 1, OnnxModels.oddNames())
         .onnx("transpose", 1, OnnxModels.fixedTranspose())
-        .onnx("mlp", 1, mlp);
+        .onnx("mlp", 1, mlp)
+        .onnx("wide", 1, OnnxModels.identity("x", "y", DataType.FP32, 1, WIDE));
     gantry = RunningServer.on(new TestRepository(repository));
   }
 
@@ -99,6 +103,31 @@ class InferTest {
     assertEquals(1, response.getOutputsCount());
     assertEquals("OUTPUT1", response.getOutputs(0).getName());
     assertEquals(2f, floatsOf(response.getRawOutputContents(0))[0]);
+  }
+
+  @Test
+  void largeRawAndTypedTensorsArriveIntact() {
+    float[] values = new float[WIDE];
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextDouble();
+    }
+    ModelInferResponse raw = gantry.blocking.modelInfer(ModelInferRequest.newBuilder()
+        .setModelName("wide")
+        .addInputs(input("x", "FP32", 1, WIDE))
+        .addRawInputContents(floats(values))
+        .build());
+    assertArrayEquals(values, floatsOf(output(raw, "y")));
+
+    InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+    for (float v : values) {
+      contents.addFp32Contents(v);
+    }
+    ModelInferResponse typed = gantry.blocking.modelInfer(ModelInferRequest.newBuilder()
+        .setModelName("wide")
+        .addInputs(input("x", "FP32", 1, WIDE).toBuilder().setContents(contents))
+        .build());
+    assertArrayEquals(values, floatsOf(output(typed, "y")));
   }
 
   @Test

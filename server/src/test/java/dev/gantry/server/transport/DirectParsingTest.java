@@ -1,0 +1,90 @@
+package dev.gantry.server.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.gantry.proto.ModelInferRequest;
+import io.grpc.internal.CompositeReadableBuffer;
+import io.grpc.internal.ReadableBuffers;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DirectParsingTest {
+  private static final byte[] TENSOR = randomBytes(300_000);
+  private static final byte[] MESSAGE = ModelInferRequest.newBuilder()
+      .setModelName("wide")
+      .setId("id-1")
+      .addRawInputContents(ByteString.copyFrom(TENSOR))
+      .build()
+      .toByteArray();
+
+  @Test
+  void largeMessageFromTransportChunksAliasesOneDirectBuffer() throws IOException {
+    InputStream stream = inChunks(MESSAGE, 16 * 1024);
+    assertTrue(DirectParsing.applies(stream));
+
+    ModelInferRequest request = DirectParsing.parse(stream, ModelInferRequest.parser());
+
+    assertEquals("wide", request.getModelName());
+    assertEquals("id-1", request.getId());
+    ByteBuffer tensor = request.getRawInputContents(0).asReadOnlyByteBuffer();
+    assertTrue(tensor.isDirect(), "raw contents should be a view of the direct buffer");
+    byte[] received = new byte[tensor.remaining()];
+    tensor.get(received);
+    assertTrue(Arrays.equals(TENSOR, received));
+  }
+
+  @Test
+  void streamsWithoutBuffersAreCopiedThroughScratch() throws IOException {
+    InputStream stream = new KnownLengthStream(MESSAGE);
+    ModelInferRequest request = DirectParsing.parse(stream, ModelInferRequest.parser());
+    assertEquals(ByteString.copyFrom(TENSOR), request.getRawInputContents(0));
+  }
+
+  @Test
+  void smallOrUnsizedMessagesAreLeftToGrpc() throws IOException {
+    byte[] small = ModelInferRequest.newBuilder().setModelName("simple").build().toByteArray();
+    assertFalse(DirectParsing.applies(inChunks(small, 4)));
+    assertFalse(DirectParsing.applies(new ByteArrayInputStream(MESSAGE)));
+  }
+
+  @Test
+  void aCutMessageDoesNotParse() {
+    byte[] cut = Arrays.copyOf(MESSAGE, MESSAGE.length - 10);
+    assertThrows(InvalidProtocolBufferException.class,
+        () -> DirectParsing.parse(inChunks(cut, 8192), ModelInferRequest.parser()));
+  }
+
+  /** The message as grpc-java hands it to a marshaller: a stream over several transport buffers. */
+  private static InputStream inChunks(byte[] bytes, int chunk) {
+    CompositeReadableBuffer buffers = new CompositeReadableBuffer();
+    for (int from = 0; from < bytes.length; from += chunk) {
+      int to = Math.min(bytes.length, from + chunk);
+      buffers.addBuffer(ReadableBuffers.wrap(ByteBuffer.wrap(Arrays.copyOfRange(bytes, from, to))));
+    }
+    return ReadableBuffers.openStream(buffers, true);
+  }
+
+  private static byte[] randomBytes(int size) {
+    byte[] bytes = new byte[size];
+    new SplittableRandom(1).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** A sized stream that offers no buffers. */
+  private static final class KnownLengthStream extends ByteArrayInputStream
+      implements io.grpc.KnownLength {
+    KnownLengthStream(byte[] bytes) {
+      super(bytes);
+    }
+  }
+}
