@@ -13,14 +13,22 @@ import java.util.Map;
 
 /**
  * Copies a run's results out of ONNX Runtime's memory into Gantry tensors the caller owns, with the
- * shapes the run actually produced, before the result is closed.
+ * shapes the run actually produced, before the result is closed; outputs written into {@link
+ * PinnedOutputs} need no copy.
  */
 final class OutputTensors {
   private OutputTensors() {}
 
-  static Map<String, Tensor> read(OrtSession.Result result) throws OrtException {
-    Map<String, Tensor> outputs = new HashMap<>();
+  /**
+   * @param pinned the outputs the run wrote into buffers of the caller's, returned as they are
+   */
+  static Map<String, Tensor> read(OrtSession.Result result, Map<String, Tensor> pinned)
+      throws OrtException {
+    Map<String, Tensor> outputs = new HashMap<>(pinned);
     for (Map.Entry<String, OnnxValue> entry : result) {
+      if (pinned.containsKey(entry.getKey())) {
+        continue;
+      }
       OnnxTensor tensor = (OnnxTensor) entry.getValue();
       TensorInfo info = tensor.getInfo();
       DataType type =
