@@ -90,8 +90,7 @@ public final class OnnxRuntimeBackend implements Backend {
       OrtSession session = environment.createSession(file.toString(), options);
       try {
         return new OnnxRuntimeInstance(
-            environment, session, SignatureReader.read(session, file), spec.maxBatchSize(), device,
-            description);
+            environment, session, SignatureReader.read(session, file), device, description);
       } catch (ModelLoadException | OrtException | RuntimeException e) {
         closeAfterFailure(session, e);
         throw e;

@@ -13,22 +13,14 @@ import java.util.Map;
 
 /**
  * Copies a run's results out of ONNX Runtime's memory into Gantry tensors the caller owns, with the
- * shapes the run actually produced, before the result is closed; outputs written into {@link
- * PinnedOutputs} need no copy.
+ * shapes the run actually produced, before the result is closed.
  */
 final class OutputTensors {
   private OutputTensors() {}
 
-  /**
-   * @param pinned the outputs the run wrote into buffers of the caller's, returned as they are
-   */
-  static Map<String, Tensor> read(OrtSession.Result result, Map<String, Tensor> pinned)
-      throws OrtException {
-    Map<String, Tensor> outputs = new HashMap<>(pinned);
+  static Map<String, Tensor> read(OrtSession.Result result) throws OrtException {
+    Map<String, Tensor> outputs = new HashMap<>();
     for (Map.Entry<String, OnnxValue> entry : result) {
-      if (pinned.containsKey(entry.getKey())) {
-        continue;
-      }
       OnnxTensor tensor = (OnnxTensor) entry.getValue();
       TensorInfo info = tensor.getInfo();
       DataType type =
