@@ -62,7 +62,7 @@ public final class RequestParsing {
 
   /**
    * Parses with the method's own marshaller, or a large protobuf message with {@link
-   * DirectParsing}; a message that does not parse becomes null.
+   * AliasingParsing}; a message that does not parse becomes null.
    */
   private static final class NullOnFailure<T> implements MethodDescriptor.PrototypeMarshaller<T> {
     private final MethodDescriptor.Marshaller<T> delegate;
@@ -79,10 +79,10 @@ public final class RequestParsing {
     @Override
     public T parse(InputStream stream) {
       try {
-        if (getMessagePrototype() instanceof MessageLite prototype && DirectParsing.applies(stream)) {
+        if (getMessagePrototype() instanceof MessageLite prototype && AliasingParsing.applies(stream)) {
           @SuppressWarnings("unchecked")
           Parser<T> parser = (Parser<T>) prototype.getParserForType();
-          return DirectParsing.parse(stream, parser);
+          return AliasingParsing.parse(stream, parser);
         }
         return delegate.parse(stream);
       } catch (StatusRuntimeException | IOException e) {

@@ -8,7 +8,6 @@ import dev.gantry.spi.DataType;
 import dev.gantry.spi.InferenceException;
 import dev.gantry.spi.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,7 +18,7 @@ import java.util.Map;
  *
  * <p>Fixed-size inputs cost at most one copy: ONNX Runtime wraps a direct buffer's memory as it is
  * (Gantry's little-endian bytes are the native order of every platform ONNX Runtime Java ships
- * for), and a heap buffer is copied once into a direct one. BYTES inputs become string tensors (see
+ * for), and a heap buffer is copied once into the instance's {@link StagingBuffer}. BYTES inputs become string tensors (see
  * {@link StringElements}).
  */
 final class InputTensors implements AutoCloseable {
@@ -29,12 +28,25 @@ final class InputTensors implements AutoCloseable {
     this.tensors = tensors;
   }
 
-  static InputTensors create(OrtEnvironment environment, Map<String, Tensor> inputs)
+  /**
+   * @param staging the instance's memory for inputs that arrive on the heap, free to reuse from its
+   *     start
+   */
+  static InputTensors create(
+      OrtEnvironment environment, Map<String, Tensor> inputs, StagingBuffer staging)
       throws OrtException, InferenceException {
     Map<String, OnnxTensor> tensors = new HashMap<>();
+    int heapBytes = 0;
+    for (Tensor input : inputs.values()) {
+      if (input.dataType() != DataType.BYTES && !input.data().isDirect()) {
+        heapBytes = Math.addExact(heapBytes, input.byteSize());
+      }
+    }
+    staging.reset(heapBytes);
     try {
       for (Map.Entry<String, Tensor> input : inputs.entrySet()) {
-        tensors.put(input.getKey(), create(environment, input.getKey(), input.getValue()));
+        tensors.put(
+            input.getKey(), create(environment, input.getKey(), input.getValue(), staging));
       }
     } catch (OrtException | InferenceException | RuntimeException e) {
       closeAll(tensors.values());
@@ -53,7 +65,8 @@ final class InputTensors implements AutoCloseable {
     closeAll(tensors.values());
   }
 
-  private static OnnxTensor create(OrtEnvironment environment, String name, Tensor tensor)
+  private static OnnxTensor create(
+      OrtEnvironment environment, String name, Tensor tensor, StagingBuffer staging)
       throws OrtException, InferenceException {
     DataType type = tensor.dataType();
     if (type == DataType.BYTES) {
@@ -70,15 +83,9 @@ final class InputTensors implements AutoCloseable {
                             + "' is "
                             + type
                             + ", which ONNX Runtime's Java API cannot create"));
-    return OnnxTensor.createTensor(environment, direct(tensor.data()), tensor.shape(), javaType);
-  }
-
-  private static ByteBuffer direct(ByteBuffer data) {
-    if (data.isDirect()) {
-      return data;
-    }
-    ByteBuffer copy = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
-    return copy.put(data).flip();
+    ByteBuffer data = tensor.data();
+    ByteBuffer direct = data.isDirect() ? data : staging.copy(data);
+    return OnnxTensor.createTensor(environment, direct, tensor.shape(), javaType);
   }
 
   private static void closeAll(Collection<OnnxTensor> tensors) {

@@ -28,6 +28,7 @@ final class OnnxRuntimeInstance implements ModelInstance {
   private final ModelSignature signature;
   private final String device;
   private final String description;
+  private final StagingBuffer staging = new StagingBuffer();
 
   OnnxRuntimeInstance(
       OrtEnvironment environment,
@@ -56,7 +57,7 @@ final class OnnxRuntimeInstance implements ModelInstance {
   public Map<String, Tensor> execute(
       Map<String, Tensor> inputs, Set<String> outputs, ComputePhases phases)
       throws InferenceException {
-    try (InputTensors onnxInputs = InputTensors.create(environment, inputs)) {
+    try (InputTensors onnxInputs = InputTensors.create(environment, inputs, staging)) {
       phases.inputsReady();
       try (OrtSession.Result result = session.run(onnxInputs.byName(), outputs)) {
         phases.inferenceDone();

@@ -314,6 +314,28 @@ class ExecuteTest {
     }
   }
 
+  @Test
+  void heapInputsOfGrowingAndShrinkingBatchesReuseTheInstancesMemoryCorrectly() throws Exception {
+    try (ModelInstance instance = load(OnnxModels.addSub(DataType.FP32, -1, 2))) {
+      for (int rows : new int[] {1, 5, 2, 9, 3}) {
+        float[] a = new float[rows * 2];
+        float[] b = new float[rows * 2];
+        float[] sum = new float[rows * 2];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = rows * 100 + i;
+          b[i] = i;
+          sum[i] = a[i] + b[i];
+        }
+        long[] shape = {rows, 2};
+        Map<String, Tensor> outputs = instance.execute(
+            Map.of("INPUT0", TestTensors.fp32(shape, a), "INPUT1", TestTensors.fp32(shape, b)),
+            Set.of("OUTPUT0"),
+            ComputePhases.IGNORED);
+        assertArrayEquals(sum, TestTensors.floats(outputs.get("OUTPUT0")), "rows " + rows);
+      }
+    }
+  }
+
   private ModelInstance load(byte[] model) throws Exception {
     return backend.load(TestModels.write(root, "m" + System.nanoTime(), model));
   }

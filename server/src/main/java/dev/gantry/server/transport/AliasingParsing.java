@@ -13,21 +13,20 @@ import java.nio.ByteBuffer;
 
 /**
  * Parses a large request message with one copy of its bytes: out of the transport's buffers into
- * one direct buffer, which the parsed message's {@code bytes} fields then alias instead of copying.
- * A tensor sent in {@code raw_input_contents} thus reaches the backend as a view of that direct
- * buffer, which ONNX Runtime wraps without a further copy.
+ * one array, which the parsed message's {@code bytes} fields then alias instead of copying. A
+ * tensor sent in {@code raw_input_contents} is thus a view of that array.
  *
  * <p>grpc-java's own marshaller copies a message twice (into an array, then every {@code bytes}
- * field into its own array), and the ONNX Runtime backend copied the heap view once more into
- * native memory. Below {@link #MIN_BYTES} those copies cost less than allocating a direct buffer,
- * so small messages keep grpc-java's path. The buffer belongs to the garbage collector and lives
- * as long as the request does; its size is bounded by the server's maximum message size.
+ * field into its own array). Below {@link #MIN_BYTES} that costs less than the set-up here, so
+ * small messages keep grpc-java's path. The array is ordinary heap memory, freed with the request;
+ * a direct buffer per request was tried and rejected: with little heap garbage per request, the
+ * garbage collector ran too rarely to return direct memory, and allocation stalled.
  */
-final class DirectParsing {
-  /** Messages at least this large are parsed into a direct buffer. */
+final class AliasingParsing {
+  /** Messages at least this large are parsed here. */
   static final int MIN_BYTES = 64 * 1024;
 
-  private DirectParsing() {}
+  private AliasingParsing() {}
 
   /** Whether {@code stream} holds a message that this class should parse. */
   static boolean applies(InputStream stream) throws IOException {
@@ -40,10 +39,9 @@ final class DirectParsing {
    * @throws InvalidProtocolBufferException when the bytes are not a valid message
    */
   static <T> T parse(InputStream stream, Parser<T> parser) throws IOException {
-    ByteBuffer bytes = ByteBuffer.allocateDirect(stream.available());
+    byte[] bytes = new byte[stream.available()];
     fill(stream, bytes);
-    bytes.flip();
-    // Wrapped as a ByteString, the buffer counts as immutable, which protobuf requires to alias it.
+    // Wrapped as a ByteString, the array counts as immutable, which protobuf requires to alias it.
     CodedInputStream input = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
     input.enableAliasing(true);
     T message = parser.parseFrom(input, ExtensionRegistryLite.getEmptyRegistry());
@@ -51,23 +49,24 @@ final class DirectParsing {
     return message;
   }
 
-  private static void fill(InputStream stream, ByteBuffer target) throws IOException {
+  private static void fill(InputStream stream, byte[] target) throws IOException {
+    int filled = 0;
     if (stream instanceof HasByteBuffer chunks && chunks.byteBufferSupported()) {
-      while (target.hasRemaining()) {
+      while (filled < target.length) {
         ByteBuffer chunk = chunks.getByteBuffer();
-        int length = Math.min(chunk.remaining(), target.remaining());
-        target.put(chunk.limit(chunk.position() + length));
+        int length = Math.min(chunk.remaining(), target.length - filled);
+        chunk.get(target, filled, length);
         skipFully(stream, length);
+        filled += length;
       }
       return;
     }
-    byte[] scratch = new byte[8192];
-    while (target.hasRemaining()) {
-      int read = stream.read(scratch, 0, Math.min(scratch.length, target.remaining()));
+    while (filled < target.length) {
+      int read = stream.read(target, filled, target.length - filled);
       if (read < 0) {
         throw new InvalidProtocolBufferException("the message ended before its announced length");
       }
-      target.put(scratch, 0, read);
+      filled += read;
     }
   }
 
