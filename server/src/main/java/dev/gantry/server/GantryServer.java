@@ -6,7 +6,7 @@ import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.model.RepositoryScanner;
 import dev.gantry.server.transport.RepositoryCalls;
 import dev.gantry.server.metrics.ServerMetrics;
-import dev.gantry.server.scheduler.ModelScheduler;
+import dev.gantry.server.scheduler.NativeThreads;
 import dev.gantry.server.security.BearerAuthenticator;
 import dev.gantry.server.security.Role;
 import dev.gantry.server.security.SecurityOptions;
@@ -78,15 +78,15 @@ public final class GantryServer implements AutoCloseable {
   private GantryServer(ServerOptions options) throws IOException {
     this.options = options;
     ScheduledThreadPoolExecutor deadlines =
-        new ScheduledThreadPoolExecutor(1, named("gantry-deadline-timer"));
+        new ScheduledThreadPoolExecutor(1, NativeThreads.named("gantry-deadline-timer"));
     deadlines.setRemoveOnCancelPolicy(true);
     this.timer = deadlines;
     this.loadPool = Executors.newFixedThreadPool(
-        Math.max(2, Runtime.getRuntime().availableProcessors()), named("gantry-model-loader"));
-    this.retirePool = Executors.newSingleThreadExecutor(named("gantry-model-retire"));
+        Math.max(2, Runtime.getRuntime().availableProcessors()), NativeThreads.named("gantry-model-loader"));
+    this.retirePool = Executors.newSingleThreadExecutor(NativeThreads.named("gantry-model-retire"));
     this.repositoryCalls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(REPOSITORY_CALLS_WAITING), named("gantry-repository-rpc"));
-    this.poller = Executors.newSingleThreadScheduledExecutor(named("gantry-repository-poll"));
+        new ArrayBlockingQueue<>(REPOSITORY_CALLS_WAITING), NativeThreads.named("gantry-repository-rpc"));
+    this.poller = Executors.newSingleThreadScheduledExecutor(NativeThreads.named("gantry-repository-poll"));
     this.uploadRoot = Files.createTempDirectory("gantry-uploads");
     ModelLoader loader = new ModelLoader(Backends.discover(), timer, options.maxQueueSize(),
         metrics, options.executionTimeout(), options.hostPolicies());
@@ -271,17 +271,4 @@ public final class GantryServer implements AutoCloseable {
     grpc.awaitTermination();
   }
 
-  /**
-   * Named daemon threads with a stack large enough for the backends' native code: creating an
-   * ONNX Runtime environment overflowed the JVM's default 1 MiB thread stack here.
-   */
-  private static ThreadFactory named(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(null, runnable, prefix + "-" + count.incrementAndGet(),
-          ModelScheduler.NATIVE_STACK_BYTES);
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
 }

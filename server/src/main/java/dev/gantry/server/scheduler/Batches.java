@@ -6,7 +6,11 @@ import dev.gantry.spi.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Joins the inputs of several requests along the batch dimension, and splits a batch's outputs
@@ -16,8 +20,68 @@ import java.util.List;
 final class Batches {
   private Batches() {}
 
+  /** The batch's inputs: each input of its requests joined along dim 0, in batch order. */
+  static Map<String, Tensor> joinInputs(List<InferenceRequest> batch) {
+    if (batch.size() == 1) {
+      return batch.get(0).inputs();
+    }
+    Map<String, Tensor> joined = new HashMap<>();
+    for (String name : batch.get(0).inputs().keySet()) {
+      List<Tensor> parts = new ArrayList<>(batch.size());
+      for (InferenceRequest request : batch) {
+        parts.add(request.inputs().get(name));
+      }
+      joined.put(name, concat(parts));
+    }
+    return joined;
+  }
+
+  /** The outputs any request of the batch asks for. */
+  static Set<String> requestedOutputs(List<InferenceRequest> batch) {
+    if (batch.size() == 1) {
+      return batch.get(0).outputs();
+    }
+    Set<String> union = new LinkedHashSet<>();
+    for (InferenceRequest request : batch) {
+      union.addAll(request.outputs());
+    }
+    return union;
+  }
+
+  /**
+   * Each request's own outputs out of the batch's: the rows that are its, of the outputs it asked
+   * for.
+   *
+   * @param rows each request's batch size, in batch order
+   * @throws IllegalStateException when the backend's outputs do not fit the batch
+   */
+  static List<Map<String, Tensor>> splitOutputs(
+      List<InferenceRequest> batch, long[] rows, Map<String, Tensor> outputs) {
+    if (outputs == null) {
+      throw new IllegalStateException("the backend returned no outputs");
+    }
+    List<Map<String, Tensor>> perRequest = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      perRequest.add(new HashMap<>());
+    }
+    for (String name : requestedOutputs(batch)) {
+      Tensor output = outputs.get(name);
+      if (output == null) {
+        throw new IllegalStateException("the backend returned no output '" + name + "'");
+      }
+      checkBytes(name, output);
+      List<Tensor> pieces = split(name, output, rows);
+      for (int i = 0; i < batch.size(); i++) {
+        if (batch.get(i).outputs().contains(name)) {
+          perRequest.get(i).put(name, pieces.get(i));
+        }
+      }
+    }
+    return perRequest;
+  }
+
   /** The tensors concatenated along dim 0; they share datatype and every other dim. */
-  static Tensor concat(List<Tensor> parts) {
+  private static Tensor concat(List<Tensor> parts) {
     if (parts.size() == 1) {
       return parts.get(0);
     }
@@ -42,7 +106,7 @@ final class Batches {
    *
    * @throws IllegalStateException if the output's first dimension is not the sum of the rows
    */
-  static List<Tensor> split(String name, Tensor output, long[] rows) {
+  private static List<Tensor> split(String name, Tensor output, long[] rows) {
     long total = 0;
     for (long r : rows) {
       total += r;
@@ -81,7 +145,7 @@ final class Batches {
   }
 
   /** Checks a BYTES output's serialisation before slicing it; see {@link BytesElements#count}. */
-  static void checkBytes(String name, Tensor output) {
+  private static void checkBytes(String name, Tensor output) {
     if (output.dataType() != DataType.BYTES) {
       return;
     }
