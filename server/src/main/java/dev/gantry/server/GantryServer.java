@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.memory.MemoryReturn;
 import dev.gantry.server.model.Backends;
 import dev.gantry.server.model.ModelLoader;
 import dev.gantry.server.model.ModelRepository;
@@ -75,6 +76,7 @@ public final class GantryServer implements AutoCloseable {
   private final Path uploadRoot;
   private final ServerMetrics metrics = new ServerMetrics();
   private final ConnectionLimiter connectionLimiter;
+  private MemoryReturn memoryReturn;
   private HTTPServer metricsEndpoint;
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -163,6 +165,7 @@ public final class GantryServer implements AutoCloseable {
     if (options.jmx()) {
       server.metrics.startJmx();
     }
+    server.memoryReturn = MemoryReturn.start(options.memoryReturn(), System.getenv());
     server.loadStartupModels();
     server.ready = true;
     server.health.setStatus("", ServingStatus.SERVING);
@@ -255,6 +258,9 @@ public final class GantryServer implements AutoCloseable {
     }
     timer.shutdownNow();
     loadPool.shutdownNow();
+    if (memoryReturn != null) {
+      memoryReturn.close();
+    }
     deleteUploads();
     if (metricsEndpoint != null) {
       metricsEndpoint.close();

@@ -187,11 +187,23 @@ public final class Main implements Runnable {
         description = "Accept keepalive pings from clients that have no call in progress.")
     boolean permitKeepAliveWithoutCalls;
 
+    @Option(names = "--memory-return-secs", defaultValue = "10",
+        description = "Seconds between giving free native memory back to the system (glibc's "
+            + "malloc_trim) and between collections of an idle heap; 0 for never "
+            + "(default: ${DEFAULT-VALUE}).")
+    long memoryReturnSecs;
+
+    @Option(names = "--grpc-max-concurrent-streams",
+        defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONCURRENT_STREAMS,
+        description = "Most calls one connection may have open at once; a client wanting more "
+            + "waits (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentStreams;
+
     private ConnectionLimits connectionLimits() {
       try {
         return new ConnectionLimits(maxConnections, Duration.ofSeconds(firstRequestTimeoutSecs),
             Duration.ofSeconds(maxConnectionIdleSecs), Duration.ofSeconds(permitKeepAliveSecs),
-            permitKeepAliveWithoutCalls);
+            permitKeepAliveWithoutCalls, maxConcurrentStreams);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
       }
@@ -240,6 +252,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(
             new CommandLine(this), "--max-bytes-element-size must be at least 1");
       }
+      if (memoryReturnSecs < 0) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--memory-return-secs must be 0 (never) or more");
+      }
       if (executionTimeoutSecs < 0) {
         throw new CommandLine.ParameterException(
             new CommandLine(this), "--execution-timeout-secs must be 0 (no limit) or more");
@@ -249,7 +265,8 @@ public final class Main implements Runnable {
           maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
           Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
           allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
-          loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits());
+          loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits(),
+          Duration.ofSeconds(memoryReturnSecs));
       GantryServer server = GantryServer.start(options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

@@ -33,6 +33,8 @@ import java.util.List;
  * @param security TLS, access tokens, and whether the repository RPCs are off
  * @param hostPolicies the cores that model instances run on, by host policy name
  * @param connections the limits on client connections to the gRPC port
+ * @param memoryReturn how often the server gives free native memory back to the system (and
+ *     lets an idle heap be collected); zero for never
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -53,7 +55,8 @@ public record ServerOptions(
     long maxUploadBytes,
     SecurityOptions security,
     HostPolicies hostPolicies,
-    ConnectionLimits connections) {
+    ConnectionLimits connections,
+    Duration memoryReturn) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -71,13 +74,14 @@ public record ServerOptions(
   public static final int DEFAULT_METRICS_PORT = 8002;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+  public static final Duration DEFAULT_MEMORY_RETURN = Duration.ofSeconds(10);
 
   /** These options with another gRPC message size limit. */
   public ServerOptions withMaxMessageBytes(int bytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
@@ -85,7 +89,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security,
-        hostPolicies, connections);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with another shutdown drain timeout. */
@@ -93,7 +97,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with another default execution timeout. */
@@ -101,7 +105,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with another model control mode. */
@@ -110,7 +114,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies,
-        connections);
+        connections, memoryReturn);
   }
 
   /** These options with other security settings. */
@@ -118,7 +122,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings,
-        hostPolicies, connections);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with other host policies. */
@@ -126,7 +130,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        policies, connections);
+        policies, connections, memoryReturn);
   }
 
   /** These options with other connection limits. */
@@ -134,7 +138,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, limits);
+        hostPolicies, limits, memoryReturn);
   }
 
   /**
@@ -161,6 +165,7 @@ public record ServerOptions(
         DEFAULT_MAX_UPLOAD_BYTES,
         SecurityOptions.none(),
         HostPolicies.none(),
-        ConnectionLimits.defaults());
+        ConnectionLimits.defaults(),
+        DEFAULT_MEMORY_RETURN);
   }
 }

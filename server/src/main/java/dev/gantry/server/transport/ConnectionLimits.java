@@ -25,18 +25,22 @@ import java.util.concurrent.TimeUnit;
  * @param permitKeepAliveTime the shortest interval between a client's keepalive pings the server
  *     accepts; a client pinging more often is disconnected
  * @param permitKeepAliveWithoutCalls whether clients may ping while they have no call in progress
+ * @param maxConcurrentStreams the most calls one connection may have open at once (HTTP/2's
+ *     SETTINGS_MAX_CONCURRENT_STREAMS); a client wanting more waits for one to end
  */
 public record ConnectionLimits(
     int maxConnections,
     Duration firstRequestTimeout,
     Duration maxConnectionIdle,
     Duration permitKeepAliveTime,
-    boolean permitKeepAliveWithoutCalls) {
+    boolean permitKeepAliveWithoutCalls,
+    int maxConcurrentStreams) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
   public static final Duration DEFAULT_FIRST_REQUEST_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_MAX_CONNECTION_IDLE = Duration.ofMinutes(5);
   public static final Duration DEFAULT_PERMIT_KEEPALIVE_TIME = Duration.ofMinutes(5);
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 256;
 
   public ConnectionLimits {
     if (maxConnections < 1) {
@@ -48,6 +52,9 @@ public record ConnectionLimits(
     if (maxConnectionIdle.isNegative() || maxConnectionIdle.isZero()) {
       throw new IllegalArgumentException("--grpc-max-connection-idle-secs must be at least 1");
     }
+    if (maxConcurrentStreams < 1) {
+      throw new IllegalArgumentException("--grpc-max-concurrent-streams must be at least 1");
+    }
     if (permitKeepAliveTime.isNegative()) {
       throw new IllegalArgumentException("--grpc-permit-keepalive-time-secs must be 0 or more");
     }
@@ -56,7 +63,8 @@ public record ConnectionLimits(
   /** The defaults, which suit a server behind a load balancer or called by a few hundred clients. */
   public static ConnectionLimits defaults() {
     return new ConnectionLimits(DEFAULT_MAX_CONNECTIONS, DEFAULT_FIRST_REQUEST_TIMEOUT,
-        DEFAULT_MAX_CONNECTION_IDLE, DEFAULT_PERMIT_KEEPALIVE_TIME, false);
+        DEFAULT_MAX_CONNECTION_IDLE, DEFAULT_PERMIT_KEEPALIVE_TIME, false,
+        DEFAULT_MAX_CONCURRENT_STREAMS);
   }
 
   /**
@@ -70,7 +78,8 @@ public record ConnectionLimits(
     return NettyServerBuilder.forAddress(address, guarded(credentials, limiter))
         .maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls);
+        .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls)
+        .maxConcurrentCallsPerConnection(maxConcurrentStreams);
   }
 
   /**

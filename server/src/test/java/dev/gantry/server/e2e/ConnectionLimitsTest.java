@@ -48,7 +48,8 @@ class ConnectionLimitsTest {
   }
 
   private static ConnectionLimits limits(int max, Duration firstRequest, Duration idle) {
-    return new ConnectionLimits(max, firstRequest, idle, Duration.ofMinutes(5), false);
+    return new ConnectionLimits(max, firstRequest, idle, Duration.ofMinutes(5), false,
+        ConnectionLimits.DEFAULT_MAX_CONCURRENT_STREAMS);
   }
 
   private static void infer(RunningServer gantry) {

@@ -25,6 +25,7 @@ final class OnnxRuntimeInstance implements ModelInstance {
 
   private final OrtEnvironment environment;
   private final OrtSession session;
+  private final OrtSession.RunOptions runOptions;
   private final ModelSignature signature;
   private final String device;
   private final String description;
@@ -32,11 +33,13 @@ final class OnnxRuntimeInstance implements ModelInstance {
   OnnxRuntimeInstance(
       OrtEnvironment environment,
       OrtSession session,
+      OrtSession.RunOptions runOptions,
       ModelSignature signature,
       String device,
       String description) {
     this.environment = environment;
     this.session = session;
+    this.runOptions = runOptions;
     this.signature = signature;
     this.device = device;
     this.description = description;
@@ -58,7 +61,7 @@ final class OnnxRuntimeInstance implements ModelInstance {
       throws InferenceException {
     try (InputTensors onnxInputs = InputTensors.create(environment, inputs)) {
       phases.inputsReady();
-      try (OrtSession.Result result = session.run(onnxInputs.byName(), outputs)) {
+      try (OrtSession.Result result = session.run(onnxInputs.byName(), outputs, runOptions)) {
         phases.inferenceDone();
         return OutputTensors.read(result);
       }
@@ -69,6 +72,7 @@ final class OnnxRuntimeInstance implements ModelInstance {
 
   @Override
   public void close() {
+    runOptions.close();
     try {
       session.close();
     } catch (OrtException e) {
