@@ -1,4 +1,4 @@
-package dev.gantry.server.transport;
+package dev.gantry.server.logging;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

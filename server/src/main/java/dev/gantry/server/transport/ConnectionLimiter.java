@@ -1,5 +1,6 @@
 package dev.gantry.server.transport;
 
+import dev.gantry.server.logging.ThrottledLog;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerAdapter;

@@ -71,10 +71,12 @@ public record ConnectionLimits(
    * A gRPC server builder on {@code address} with {@code credentials} (plaintext or TLS) whose
    * connections obey these limits: {@code limiter} and a {@link FirstRequestDeadline} go in front
    * of gRPC's own handlers on every accepted connection, and the idle and keepalive limits are
-   * gRPC's.
+   * gRPC's. gRPC's per-request warning about refused messages is throttled ({@link
+   * RefusedMessageLog}).
    */
   public NettyServerBuilder serverBuilder(
       SocketAddress address, ServerCredentials credentials, ConnectionLimiter limiter) {
+    RefusedMessageLog.install();
     return NettyServerBuilder.forAddress(address, guarded(credentials, limiter))
         .maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)

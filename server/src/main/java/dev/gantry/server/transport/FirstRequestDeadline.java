@@ -1,5 +1,6 @@
 package dev.gantry.server.transport;
 
+import dev.gantry.server.logging.ThrottledLog;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
