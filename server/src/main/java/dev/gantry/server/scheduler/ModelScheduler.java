@@ -9,7 +9,6 @@ import dev.gantry.server.error.InternalException;
 import dev.gantry.server.error.ResourceExhaustedException;
 import dev.gantry.server.error.UnavailableException;
 import dev.gantry.spi.ComputePhases;
-import dev.gantry.spi.InferenceException;
 import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.Tensor;
 import java.time.Duration;
@@ -642,12 +641,7 @@ public final class ModelScheduler {
 
   /** The error a batch's requests get when the backend's execute threw. */
   private GantryException backendFailure(Throwable failure, int requests) {
-    if (failure instanceof InferenceException) {
-      return new InternalException(label + " failed to execute: " + failure.getMessage());
-    }
-    log.error("{} failed to execute a batch of {} requests", label, requests, failure);
-    return new InternalException(label + " failed to execute: the backend raised "
-        + failure.getClass().getSimpleName() + "; the server log has the details");
+    return BackendFailures.of(label, failure, requests);
   }
 
   /**
