@@ -1,36 +1,28 @@
 #!/usr/bin/env bash
-# Soak run: starts Gantry on examples/models (loopback, free ports), drives it with a mixed load
-# through the Java client for N minutes (default 3, at most 60), samples the server's RSS and its
-# heap, non-heap and direct-buffer gauges from /metrics, prints a Markdown summary, stops the
-# server. Exits non-zero if a call ended unexpectedly or the server's memory outside its Java heap
-# kept growing. The driver is scripts/SoakLoad.java, run as a single-file program.
-#   scripts/soak.sh [MINUTES]
-#   GANTRY_JAVA_OPTS='-Xmx1g' scripts/soak.sh 10
+# Soak run: starts Gantry on examples/models (loopback, free ports, --max-queue-size 8) and runs
+# `gantry bench soak` against it: a mixed load, then a flood far beyond what the queues hold, then
+# idle, sampling the server's RSS and its heap, non-heap and direct-buffer gauges; prints a Markdown
+# report (also written to docs/soak-results.md unless --report says otherwise) and stops the
+# server. Exits non-zero if a call ended unexpectedly, the memory outside the heap kept growing, or
+# the RSS did not come back within 1.5x its pre-flood level. About 3 minutes with the defaults.
+#   scripts/soak.sh [gantry bench soak options, e.g. --mixed-seconds 600]
+#   GANTRY_JAVA_OPTS='-Xmx1g' scripts/soak.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-minutes="${1:-3}"
-if ! [[ "$minutes" =~ ^[0-9]+$ ]] || (( minutes < 1 || minutes > 60 )); then
-  echo "soak: MINUTES must be 1 to 60, got '$minutes'" >&2
-  exit 2
-fi
-
-dist="$root/server/target/dist/lib"
-if ! ls "$dist"/gantry-server-*.jar >/dev/null 2>&1; then
-  echo "soak: building the server (mvn -DskipTests install -pl server)..." >&2
-  (cd "$root" && mvn -B -q -DskipTests install -pl server) >&2
-fi
-client_jar="$(ls "$root"/client/target/gantry-client-*[0-9T].jar \
-  "$HOME"/.m2/repository/dev/gantry/gantry-client/*/gantry-client-*[0-9T].jar 2>/dev/null | head -1 || true)"
-if [[ -z "$client_jar" ]]; then
-  echo "soak: no gantry-client jar; build it with 'mvn -DskipTests install -pl client'" >&2
-  exit 2
+server_lib="$root/server/target/dist/lib"
+bench_lib="$root/bench/target/dist/lib"
+if ! ls "$server_lib"/gantry-server-*.jar "$bench_lib"/gantry-bench-*.jar >/dev/null 2>&1; then
+  echo "soak: building the server and bench (mvn -DskipTests package -pl server,bench -am)..." >&2
+  (cd "$root" && mvn -B -q -DskipTests package -pl server,bench -am) >&2
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/gantry-soak.XXXXXX")"
 log="$work/server.log"
-java ${GANTRY_JAVA_OPTS:--Xmx1g} -cp "$dist/*" dev.gantry.server.Main serve \
-  --model-repository "$root/examples/models" --host 127.0.0.1 --grpc-port 0 --metrics-port 0 \
+java_opts="${GANTRY_JAVA_OPTS:--Xmx1g}"
+server_args=(--model-repository "$root/examples/models" --host 127.0.0.1 --grpc-port 0
+  --metrics-port 0 --max-queue-size 8)
+java $java_opts -cp "$server_lib/*" dev.gantry.server.Main serve "${server_args[@]}" \
   >"$log" 2>&1 &
 server=$!
 cleanup() {
@@ -59,11 +51,12 @@ if [[ -z "$grpc_port" || -z "$metrics_url" ]]; then
   exit 1
 fi
 
-echo "soak: server pid $server, gRPC 127.0.0.1:$grpc_port, metrics $metrics_url, $minutes min" >&2
+echo "soak: server pid $server, gRPC 127.0.0.1:$grpc_port, metrics $metrics_url" >&2
 status=0
-java -cp "$client_jar:$dist/*" "$root/scripts/SoakLoad.java" \
+java -Xmx1g -cp "$bench_lib/*" dev.gantry.bench.BenchMain soak \
   --target "127.0.0.1:$grpc_port" --metrics "$metrics_url" --pid "$server" \
-  --minutes "$minutes" || status=$?
+  --setup "\`java $java_opts ... serve --model-repository examples/models --max-queue-size 8\`, built from $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo 'the working tree')" \
+  --report "$root/docs/soak-results.md" "$@" || status=$?
 errors="$(grep -c " ERROR " "$log" || true)"
 echo
 echo "Server log: $errors ERROR lines."

@@ -1,5 +1,6 @@
 package dev.gantry.bench;
 
+import dev.gantry.bench.soak.SoakCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = BenchMain.Version.class,
     sortOptions = false,
+    subcommands = SoakCommand.class,
     description = "Measures throughput and latency of a model on an Open Inference Protocol "
         + "(KServe v2) gRPC server, or in-process through Gantry's backend SPI.")
 public final class BenchMain implements Callable<Integer> {

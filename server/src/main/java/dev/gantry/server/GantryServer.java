@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.memory.MemoryReturn;
 import dev.gantry.server.model.Backends;
 import dev.gantry.server.model.ModelLoader;
 import dev.gantry.server.model.ModelRepository;
@@ -10,18 +11,21 @@ import dev.gantry.server.scheduler.NativeThreads;
 import dev.gantry.server.security.BearerAuthenticator;
 import dev.gantry.server.security.Role;
 import dev.gantry.server.security.SecurityOptions;
+import dev.gantry.server.security.TlsContext;
+import dev.gantry.server.transport.ConnectionLimiter;
 import dev.gantry.server.transport.AuthInterceptor;
 import dev.gantry.server.transport.CallMetricsInterceptor;
 import dev.gantry.server.transport.RequestParsing;
 import dev.gantry.server.transport.InferenceService;
 import dev.gantry.server.transport.ServerIdentity;
 import dev.gantry.server.validation.RequestValidator;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -71,12 +75,15 @@ public final class GantryServer implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private final Path uploadRoot;
   private final ServerMetrics metrics = new ServerMetrics();
+  private final ConnectionLimiter connectionLimiter;
+  private MemoryReturn memoryReturn;
   private HTTPServer metricsEndpoint;
   private volatile boolean ready;
   private volatile boolean stopping;
 
   private GantryServer(ServerOptions options) throws IOException {
     this.options = options;
+    this.connectionLimiter = new ConnectionLimiter(options.connections().maxConnections());
     ScheduledThreadPoolExecutor deadlines =
         new ScheduledThreadPoolExecutor(1, NativeThreads.named("gantry-deadline-timer"));
     deadlines.setRemoveOnCancelPolicy(true);
@@ -103,10 +110,10 @@ public final class GantryServer implements AutoCloseable {
         new RepositoryCalls(repository, options.controlMode(), security.repositoryRpcsDisabled(),
             repositoryCalls));
     InetSocketAddress address = new InetSocketAddress(options.host(), options.grpcPort());
-    NettyServerBuilder builder = security.tls().isPresent()
-        ? NettyServerBuilder.forAddress(address, security.tls().get().grpcCredentials())
-        : NettyServerBuilder.forAddress(address);
-    this.grpc = builder
+    ServerCredentials credentials = security.tls()
+        .map(TlsContext::grpcCredentials)
+        .orElseGet(InsecureServerCredentials::create);
+    this.grpc = options.connections().serverBuilder(address, credentials, connectionLimiter)
         .directExecutor()
         .maxInboundMessageSize(options.maxMessageBytes())
         .addService(guarded(service.bindService(), new CallMetricsInterceptor(metrics)))
@@ -158,6 +165,7 @@ public final class GantryServer implements AutoCloseable {
     if (options.jmx()) {
       server.metrics.startJmx();
     }
+    server.memoryReturn = MemoryReturn.start(options.memoryReturn(), System.getenv());
     server.loadStartupModels();
     server.ready = true;
     server.health.setStatus("", ServingStatus.SERVING);
@@ -250,6 +258,9 @@ public final class GantryServer implements AutoCloseable {
     }
     timer.shutdownNow();
     loadPool.shutdownNow();
+    if (memoryReturn != null) {
+      memoryReturn.close();
+    }
     deleteUploads();
     if (metricsEndpoint != null) {
       metricsEndpoint.close();

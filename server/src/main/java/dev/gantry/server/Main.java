@@ -5,6 +5,7 @@ import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.AccessTokens;
 import dev.gantry.server.security.SecurityOptions;
 import dev.gantry.server.security.TlsContext;
+import dev.gantry.server.transport.ConnectionLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,6 +162,53 @@ public final class Main implements Runnable {
         description = "Answer RepositoryModelLoad and RepositoryModelUnload with UNIMPLEMENTED.")
     boolean disableRepositoryRpcs;
 
+    @Option(names = "--max-connections",
+        defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
+        description = "Most client connections open at once; more are closed when accepted "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--grpc-first-request-timeout-secs", defaultValue = "5",
+        description = "Seconds a new connection has to complete its handshake and send its "
+            + "first request before it is closed (default: ${DEFAULT-VALUE}).")
+    long firstRequestTimeoutSecs;
+
+    @Option(names = "--grpc-max-connection-idle-secs", defaultValue = "300",
+        description = "Seconds a connection may go without a call in progress before the server "
+            + "ends it (default: ${DEFAULT-VALUE}).")
+    long maxConnectionIdleSecs;
+
+    @Option(names = "--grpc-permit-keepalive-time-secs", defaultValue = "300",
+        description = "Shortest interval between a client's keepalive pings; a client pinging "
+            + "more often is disconnected (default: ${DEFAULT-VALUE}).")
+    long permitKeepAliveSecs;
+
+    @Option(names = "--grpc-permit-keepalive-without-calls",
+        description = "Accept keepalive pings from clients that have no call in progress.")
+    boolean permitKeepAliveWithoutCalls;
+
+    @Option(names = "--memory-return-secs", defaultValue = "10",
+        description = "Seconds between giving free native memory back to the system (glibc's "
+            + "malloc_trim) and between collections of an idle heap; 0 for never "
+            + "(default: ${DEFAULT-VALUE}).")
+    long memoryReturnSecs;
+
+    @Option(names = "--grpc-max-concurrent-streams",
+        defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONCURRENT_STREAMS,
+        description = "Most calls one connection may have open at once; a client wanting more "
+            + "waits (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentStreams;
+
+    private ConnectionLimits connectionLimits() {
+      try {
+        return new ConnectionLimits(maxConnections, Duration.ofSeconds(firstRequestTimeoutSecs),
+            Duration.ofSeconds(maxConnectionIdleSecs), Duration.ofSeconds(permitKeepAliveSecs),
+            permitKeepAliveWithoutCalls, maxConcurrentStreams);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+      }
+    }
+
     private HostPolicies hostPolicies() {
       try {
         return HostPolicies.parse(hostPolicies);
@@ -204,6 +252,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(
             new CommandLine(this), "--max-bytes-element-size must be at least 1");
       }
+      if (memoryReturnSecs < 0) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--memory-return-secs must be 0 (never) or more");
+      }
       if (executionTimeoutSecs < 0) {
         throw new CommandLine.ParameterException(
             new CommandLine(this), "--execution-timeout-secs must be 0 (no limit) or more");
@@ -213,7 +265,8 @@ public final class Main implements Runnable {
           maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
           Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
           allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
-          loadModels, maxUploadBytes, security(), hostPolicies());
+          loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits(),
+          Duration.ofSeconds(memoryReturnSecs));
       GantryServer server = GantryServer.start(options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

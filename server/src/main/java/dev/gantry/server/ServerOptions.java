@@ -3,6 +3,7 @@ package dev.gantry.server;
 import dev.gantry.server.config.HostPolicies;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
+import dev.gantry.server.transport.ConnectionLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +32,9 @@ import java.util.List;
  * @param maxUploadBytes the most bytes of model files one load request may carry
  * @param security TLS, access tokens, and whether the repository RPCs are off
  * @param hostPolicies the cores that model instances run on, by host policy name
+ * @param connections the limits on client connections to the gRPC port
+ * @param memoryReturn how often the server gives free native memory back to the system (and
+ *     lets an idle heap be collected); zero for never
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -50,7 +54,9 @@ public record ServerOptions(
     List<String> startupModels,
     long maxUploadBytes,
     SecurityOptions security,
-    HostPolicies hostPolicies) {
+    HostPolicies hostPolicies,
+    ConnectionLimits connections,
+    Duration memoryReturn) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -68,13 +74,14 @@ public record ServerOptions(
   public static final int DEFAULT_METRICS_PORT = 8002;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+  public static final Duration DEFAULT_MEMORY_RETURN = Duration.ofSeconds(10);
 
   /** These options with another gRPC message size limit. */
   public ServerOptions withMaxMessageBytes(int bytes) {
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
@@ -82,7 +89,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security,
-        hostPolicies);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with another shutdown drain timeout. */
@@ -90,7 +97,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with another default execution timeout. */
@@ -98,7 +105,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with another model control mode. */
@@ -106,7 +113,8 @@ public record ServerOptions(
       ModelControlMode mode, Duration interval, List<String> models) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies);
+        metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies,
+        connections, memoryReturn);
   }
 
   /** These options with other security settings. */
@@ -114,7 +122,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings,
-        hostPolicies);
+        hostPolicies, connections, memoryReturn);
   }
 
   /** These options with other host policies. */
@@ -122,7 +130,15 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        policies);
+        policies, connections, memoryReturn);
+  }
+
+  /** These options with other connection limits. */
+  public ServerOptions withConnectionLimits(ConnectionLimits limits) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies, limits, memoryReturn);
   }
 
   /**
@@ -148,6 +164,8 @@ public record ServerOptions(
         List.of(),
         DEFAULT_MAX_UPLOAD_BYTES,
         SecurityOptions.none(),
-        HostPolicies.none());
+        HostPolicies.none(),
+        ConnectionLimits.defaults(),
+        DEFAULT_MEMORY_RETURN);
   }
 }

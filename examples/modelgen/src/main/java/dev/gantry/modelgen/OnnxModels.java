@@ -105,6 +105,20 @@ public final class OnnxModels {
         .build();
   }
 
+  /**
+   * A 1x1 convolution with weight 1 of one-channel images: {@code X} FP32 {@code [-1,1,-1,-1]} to
+   * {@code Y} of the same shape. ONNX Runtime refuses an image with a zero-sized side as an
+   * invalid argument, which tests of that error use.
+   */
+  public static byte[] conv1x1() {
+    return new OnnxModelBuilder("conv")
+        .input("X", DataType.FP32, -1, 1, -1, -1)
+        .initializer("W", new long[] {1, 1, 1, 1}, 1f)
+        .output("Y", DataType.FP32, -1, 1, -1, -1)
+        .node("Conv", List.of("X", "W"), List.of("Y"))
+        .build();
+  }
+
   /** A rank-0 model: {@code x} INT64 scalar in, {@code y = x + 1} INT64 scalar out. */
   public static byte[] scalarIncrement() {
     ByteBuffer one = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1);

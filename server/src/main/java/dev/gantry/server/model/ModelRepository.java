@@ -304,7 +304,7 @@ public final class ModelRepository {
       throw new UnavailableException(stalled != null ? stalled
           : "model '" + name + "' has no ready version" + describeFailures(entry));
     }
-    Optional<Long> number = parseVersion(version);
+    Optional<Long> number = version.startsWith("0") ? Optional.empty() : parseVersion(version);
     Long resolved = number.orElse(entry.labels.get(version));
     Slot slot = resolved == null ? null : versions.get(resolved);
     if (slot == null) {

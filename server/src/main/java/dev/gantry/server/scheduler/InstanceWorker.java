@@ -5,7 +5,6 @@ import dev.gantry.server.affinity.CpuSet;
 import dev.gantry.server.affinity.ThreadAffinity;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.error.InternalException;
-import dev.gantry.spi.InferenceException;
 import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.Tensor;
 import java.util.ArrayList;
@@ -168,11 +167,6 @@ final class InstanceWorker {
 
   /** The error a batch's requests get when the backend's execute threw. */
   private GantryException backendFailure(Throwable failure, int requests) {
-    if (failure instanceof InferenceException) {
-      return new InternalException(label + " failed to execute: " + failure.getMessage());
-    }
-    log.error("{} failed to execute a batch of {} requests", label, requests, failure);
-    return new InternalException(label + " failed to execute: the backend raised "
-        + failure.getClass().getSimpleName() + "; the server log has the details");
+    return BackendFailures.of(label, failure, requests);
   }
 }

@@ -134,9 +134,24 @@ public final class RepositoryCalls {
       JsonFormat.parser().merge(value.getStringParam(), config);
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidArgumentException(
-          "parameter 'config' is not a valid JSON ModelConfig: " + e.getMessage());
+          "parameter 'config' is not a valid JSON ModelConfig: " + jsonProblem(e));
     }
     return config.build();
+  }
+
+  /**
+   * What is wrong with a JSON text, without the names of the parser's exception classes (such as
+   * {@code java.io.EOFException}) that its message carries.
+   */
+  private static String jsonProblem(InvalidProtocolBufferException e) {
+    String message = String.valueOf(e.getMessage())
+        .replaceAll("(?:[A-Za-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ?", "");
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.io.EOFException) {
+        return "the text ends before the JSON is complete (" + message + ")";
+      }
+    }
+    return message;
   }
 
   private void checkExplicit(String method) {

@@ -55,6 +55,9 @@ public final class RequestValidator {
 
   public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
     checkParameters("", request.getParametersMap(), model);
+    for (int i = 0; i < request.getInputsCount(); i++) {
+      checkParameters("inputs[" + i + "].", request.getInputs(i).getParametersMap(), model);
+    }
     boolean raw = request.getRawInputContentsCount() > 0;
     if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
       throw new InvalidArgumentException(
@@ -65,7 +68,6 @@ public final class RequestValidator {
     Map<String, Integer> positions = new HashMap<>();
     for (int i = 0; i < request.getInputsCount(); i++) {
       InferInputTensor input = request.getInputs(i);
-      checkParameters("inputs[" + i + "].", input.getParametersMap(), model);
       TensorSpec spec = model.signature().input(input.getName()).orElse(null);
       if (spec == null) {
         throw new InvalidArgumentException(
@@ -276,7 +278,11 @@ public final class RequestValidator {
     for (String name : parameters.keySet()) {
       if (UNSUPPORTED_PARAMETERS.contains(name)) {
         throw new UnimplementedException(
-            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
+            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")"
+                + (name.startsWith("shared_memory_")
+                    ? ": this server has no shared memory; send the data in raw_input_contents "
+                        + "or contents"
+                    : ""));
       }
     }
   }

@@ -56,6 +56,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -305,6 +306,10 @@ class HostileRequestsTest {
         new Case("load: config that is not JSON", invalid, "not a valid JSON ModelConfig",
             () -> stub().repositoryModelLoad(load("simple")
                 .putParameters("config", string("max_batch_size: 2")).build())),
+        new Case("load: config JSON cut short", invalid, "parameter 'config' is not a valid JSON "
+            + "ModelConfig: the text ends before the JSON is complete (",
+            () -> stub().repositoryModelLoad(load("simple")
+                .putParameters("config", string("{\"name\": ")).build())),
         new Case("load: config with an unknown field", invalid, "not a valid JSON ModelConfig",
             () -> stub().repositoryModelLoad(load("simple")
                 .putParameters("config", string("{\"colour\": \"blue\"}")).build())),
@@ -535,7 +540,53 @@ class HostileRequestsTest {
           "expected '" + hostile.message() + "' in: " + description);
       assertFalse(description.contains(repository.toString()), description);
       assertFalse(description.contains("\tat "), description);
+      assertFalse(description.matches("(?s).*\\bjava\\.[a-z.]+\\.[A-Z]\\w*Exception.*"),
+          "a Java exception class in: " + description);
     }
+    assertEquals(2, stub().modelInfer(good()).getRawOutputContentsCount());
+  }
+
+  @Test
+  void oversizedMessagesDoNotWriteAStackTraceEach() {
+    java.util.logging.Logger grpcStream =
+        java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+    List<java.util.logging.LogRecord> published = new ArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public synchronized void publish(java.util.logging.LogRecord record) {
+        published.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    ch.qos.logback.classic.Logger refusals = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger("dev.gantry.server.transport.RefusedMessageLog");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    grpcStream.addHandler(handler);
+    refusals.addAppender(lines);
+    try {
+      for (int i = 0; i < 10; i++) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> stub().modelInfer(label(element(MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES))));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+      }
+    } finally {
+      grpcStream.removeHandler(handler);
+      refusals.detachAppender(lines);
+    }
+    synchronized (handler) {
+      assertTrue(published.stream().noneMatch(record -> record.getThrown() != null),
+          "grpc-java logged a stack trace for a refused message");
+    }
+    assertTrue(lines.list.size() <= 1, "one line per 10 s at most: " + lines.list);
+    assertTrue(lines.list.stream().allMatch(line -> line.getThrowableProxy() == null
+        && line.getFormattedMessage().contains("RESOURCE_EXHAUSTED: gRPC message exceeds")));
     assertEquals(2, stub().modelInfer(good()).getRawOutputContentsCount());
   }
 }

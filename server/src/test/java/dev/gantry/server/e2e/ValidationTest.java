@@ -110,6 +110,15 @@ class ValidationTest {
             Status.Code.NOT_FOUND, "no version '9'; its versions are [1]"),
         new Case("version that is not a number", simple().setModelVersion("../1").build(),
             Status.Code.NOT_FOUND, "no version '../1'"),
+        new Case("version with a leading zero", simple().setModelVersion("01").build(),
+            Status.Code.NOT_FOUND, "no version '01'; its versions are [1]"),
+        new Case("input in shared memory, without raw contents", simple()
+            .setInputs(0, simple().getInputs(0).toBuilder().putParameters("shared_memory_region",
+                InferParameter.newBuilder().setStringParam("region0").build()))
+            .clearRawInputContents().addRawInputContents(good().getRawInputContents(1)).build(),
+            Status.Code.UNIMPLEMENTED, "inputs[0].parameter 'shared_memory_region' is not "
+                + "supported by Gantry (model 'simple' version 1): this server has no shared "
+                + "memory; send the data in raw_input_contents or contents"),
         new Case("model that failed to load", ModelInferRequest.newBuilder()
             .setModelName("broken").build(), Status.Code.UNAVAILABLE, "model 'broken' has no ready version"),
         new Case("missing input", simple().removeInputs(1).clearRawInputContents()

@@ -88,10 +88,15 @@ public final class OnnxRuntimeBackend implements Backend {
       SessionParameters.apply(spec.parameters(), options);
       String device = new DevicePlacement(availableProviders.get()).place(options, spec);
       OrtSession session = environment.createSession(file.toString(), options);
+      OrtSession.RunOptions runOptions = null;
       try {
-        return new OnnxRuntimeInstance(
-            environment, session, SignatureReader.read(session, file), device, description);
+        runOptions = SessionParameters.runOptions(spec.parameters());
+        return new OnnxRuntimeInstance(environment, session, runOptions,
+            SignatureReader.read(session, file), device, description);
       } catch (ModelLoadException | OrtException | RuntimeException e) {
+        if (runOptions != null) {
+          runOptions.close();
+        }
         closeAfterFailure(session, e);
         throw e;
       }

@@ -5,11 +5,14 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.gantry.spi.ComputePhases;
 import dev.gantry.spi.InferenceException;
+import dev.gantry.spi.InvalidInputException;
 import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.ModelSignature;
+import dev.gantry.spi.Shapes;
 import dev.gantry.spi.Tensor;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +21,16 @@ import org.slf4j.LoggerFactory;
  * and the device it was placed on.
  *
  * <p>Each execution creates the input tensors, runs only the requested outputs, copies the results
- * out and frees every native tensor before returning, whether or not the run succeeded.
+ * out and frees every native tensor before returning, whether or not the run succeeded. When ONNX
+ * Runtime refuses the inputs as invalid arguments, the failure is an {@link InvalidInputException}
+ * naming the inputs, with ONNX Runtime's message (node names and all) kept in its cause.
  */
 final class OnnxRuntimeInstance implements ModelInstance {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRuntimeInstance.class);
 
   private final OrtEnvironment environment;
   private final OrtSession session;
+  private final OrtSession.RunOptions runOptions;
   private final ModelSignature signature;
   private final String device;
   private final String description;
@@ -33,11 +39,13 @@ final class OnnxRuntimeInstance implements ModelInstance {
   OnnxRuntimeInstance(
       OrtEnvironment environment,
       OrtSession session,
+      OrtSession.RunOptions runOptions,
       ModelSignature signature,
       String device,
       String description) {
     this.environment = environment;
     this.session = session;
+    this.runOptions = runOptions;
     this.signature = signature;
     this.device = device;
     this.description = description;
@@ -59,17 +67,30 @@ final class OnnxRuntimeInstance implements ModelInstance {
       throws InferenceException {
     try (InputTensors onnxInputs = InputTensors.create(environment, inputs, staging)) {
       phases.inputsReady();
-      try (OrtSession.Result result = session.run(onnxInputs.byName(), outputs)) {
+      try (OrtSession.Result result = session.run(onnxInputs.byName(), outputs, runOptions)) {
         phases.inferenceDone();
         return OutputTensors.read(result);
       }
     } catch (OrtException e) {
+      if (e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
+        throw new InvalidInputException("ONNX Runtime refused the inputs " + describe(inputs)
+            + " as invalid for the model (a shape or value it cannot compute with)", e);
+      }
       throw new InferenceException(e.getMessage(), e);
     }
   }
 
+  /** The inputs as the request gave them: name, datatype and shape. */
+  private static String describe(Map<String, Tensor> inputs) {
+    StringJoiner joined = new StringJoiner(", ");
+    inputs.forEach((name, tensor) -> joined.add(
+        "'" + name + "' " + tensor.dataType() + " " + Shapes.format(tensor.shape())));
+    return joined.toString();
+  }
+
   @Override
   public void close() {
+    runOptions.close();
     try {
       session.close();
     } catch (OrtException e) {

@@ -1,6 +1,7 @@
 package dev.gantry.backend.onnxruntime;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.RunOptions;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
@@ -23,6 +24,17 @@ import java.util.Map;
  *   <li>{@code allow_spinning}: {@code 0} (the default here) or {@code 1}; whether idle thread-pool
  *       threads spin waiting for work. Spinning lowers latency a little but keeps cores busy while
  *       nothing runs, so it is off unless asked for.
+ *   <li>{@code enable_mem_arena}: {@code 1} (ONNX Runtime's default) or {@code 0}; whether the
+ *       session allocates its CPU tensors from an arena, which grows to the largest execution's
+ *       needs and keeps that memory. Off, every tensor is allocated and freed with malloc (a little
+ *       slower; the memory goes back to the C library, and from there to the system when the
+ *       server trims it).
+ *   <li>{@code enable_mem_pattern}: {@code 1} (ONNX Runtime's default) or {@code 0}; whether the
+ *       session plans and preallocates one block for all tensors of an execution, per input shape
+ *       seen.
+ *   <li>{@code memory.enable_memory_arena_shrinkage}: ONNX Runtime's run option of that name, e.g.
+ *       {@code cpu:0}: after every execution, the arena frees what it does not use (needs the
+ *       arena on). Bounds the arena to what each execution uses, at some cost per execution.
  * </ul>
  *
  * <p>Other keys are left to other parts of the server. A value this class cannot use fails the load
@@ -34,6 +46,9 @@ final class SessionParameters {
   static final String OPTIMIZATION_LEVEL = "graph_optimization_level";
   static final String EXECUTION_MODE = "execution_mode";
   static final String ALLOW_SPINNING = "allow_spinning";
+  static final String MEMORY_ARENA = "enable_mem_arena";
+  static final String MEMORY_PATTERN = "enable_mem_pattern";
+  static final String ARENA_SHRINKAGE = "memory.enable_memory_arena_shrinkage";
 
   private static final int DEFAULT_INTRA_OP_THREADS = 1;
   private static final Map<String, OptLevel> LEVELS =
@@ -45,6 +60,8 @@ final class SessionParameters {
   private static final Map<String, ExecutionMode> MODES =
       Map.of("sequential", ExecutionMode.SEQUENTIAL, "parallel", ExecutionMode.PARALLEL);
   private static final Map<String, String> SPINNING = Map.of("0", "0", "1", "1");
+  private static final Map<String, Boolean> SWITCH = Map.of("0", false, "1", true);
+  private static final String DEVICES = "(cpu|gpu):[0-9]{1,4}(;(cpu|gpu):[0-9]{1,4})*";
 
   private SessionParameters() {}
 
@@ -67,6 +84,31 @@ final class SessionParameters {
             : "0";
     options.addConfigEntry("session.intra_op.allow_spinning", spinning);
     options.addConfigEntry("session.inter_op.allow_spinning", spinning);
+    boolean arena = !parameters.containsKey(MEMORY_ARENA)
+        || choice(parameters, MEMORY_ARENA, SWITCH, "0|1");
+    options.setCPUArenaAllocator(arena);
+    if (parameters.containsKey(MEMORY_PATTERN)) {
+      options.setMemoryPatternOptimization(choice(parameters, MEMORY_PATTERN, SWITCH, "0|1"));
+    }
+    String shrinkage = parameters.get(ARENA_SHRINKAGE);
+    if (shrinkage != null && !shrinkage.matches(DEVICES)) {
+      throw new ModelLoadException("parameter " + ARENA_SHRINKAGE
+          + " must be a list of devices such as cpu:0 or cpu:0;gpu:0, got '" + shrinkage + "'");
+    }
+    if (shrinkage != null && shrinkage.contains("cpu:") && !arena) {
+      throw new ModelLoadException("parameter " + ARENA_SHRINKAGE
+          + " shrinks the CPU arena, which " + MEMORY_ARENA + " 0 turns off");
+    }
+  }
+
+  /** The options of every execution: the arena shrinkage, if the parameters ask for it. */
+  static RunOptions runOptions(Map<String, String> parameters) throws OrtException {
+    RunOptions options = new RunOptions();
+    String shrinkage = parameters.get(ARENA_SHRINKAGE);
+    if (shrinkage != null) {
+      options.addRunConfigEntry(ARENA_SHRINKAGE, shrinkage);
+    }
+    return options;
   }
 
   private static int threads(Map<String, String> parameters, String key, int fallback)

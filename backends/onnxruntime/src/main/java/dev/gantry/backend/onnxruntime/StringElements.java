@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.InferenceException;
+import dev.gantry.spi.InvalidInputException;
 import dev.gantry.spi.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -17,7 +18,7 @@ import java.util.List;
  *
  * <p>ONNX strings are UTF-8 text and ONNX Runtime's Java API exchanges them as Java strings, so an
  * element that is not valid UTF-8 cannot pass through unchanged: it is refused with an {@link
- * InferenceException} rather than silently altered. Valid UTF-8, including NUL characters and
+ * InvalidInputException} (the caller's fault) rather than silently altered. Valid UTF-8, including NUL characters and
  * characters outside the Basic Multilingual Plane, round-trips byte for byte.
  */
 final class StringElements {
@@ -34,7 +35,7 @@ final class StringElements {
       try {
         strings[i] = utf8.decode(ByteBuffer.wrap(elements[i])).toString();
       } catch (CharacterCodingException e) {
-        throw new InferenceException(
+        throw new InvalidInputException(
             "input '"
                 + inputName
                 + "' element "

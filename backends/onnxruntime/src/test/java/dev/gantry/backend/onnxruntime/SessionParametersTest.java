@@ -58,6 +58,19 @@ class SessionParametersTest {
                 "execution_mode", "parallel",
                 "allow_spinning", "1",
                 "unrelated_key", "left for others"));
+    assertComputes(spec);
+  }
+
+  @Test
+  void memoryParametersLoadModelsThatCompute() throws Exception {
+    InstanceSpec model = TestModels.write(root, "memory", OnnxModels.addSub(DataType.FP32, -1, 2));
+    assertComputes(TestModels.withParameters(model,
+        Map.of("enable_mem_arena", "0", "enable_mem_pattern", "0")));
+    assertComputes(TestModels.withParameters(model,
+        Map.of("enable_mem_arena", "1", "memory.enable_memory_arena_shrinkage", "cpu:0")));
+  }
+
+  private void assertComputes(InstanceSpec spec) throws Exception {
     long[] shape = {1, 2};
 
     try (ModelInstance instance = backend.load(spec)) {
@@ -85,7 +98,12 @@ class SessionParametersTest {
         "graph_optimization_level;max;parameter graph_optimization_level must be one of"
             + " disable|basic|extended|all, got 'max'",
         "execution_mode;1;parameter execution_mode must be one of sequential|parallel, got '1'",
-        "allow_spinning;true;parameter allow_spinning must be one of 0|1, got 'true'"
+        "allow_spinning;true;parameter allow_spinning must be one of 0|1, got 'true'",
+        "enable_mem_arena;yes;parameter enable_mem_arena must be one of 0|1, got 'yes'",
+        "enable_mem_pattern;2;parameter enable_mem_pattern must be one of 0|1, got '2'",
+        "memory.enable_memory_arena_shrinkage;all;\"parameter"
+            + " memory.enable_memory_arena_shrinkage must be a list of devices such as cpu:0 or"
+            + " cpu:0;gpu:0, got 'all'\""
       })
   void badValuesNameTheKeyAndTheAcceptedValues(String key, String value, String message)
       throws Exception {

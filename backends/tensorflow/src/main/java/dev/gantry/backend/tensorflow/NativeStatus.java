@@ -2,6 +2,7 @@ package dev.gantry.backend.tensorflow;
 
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteStatus;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_GetCode;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_INVALID_ARGUMENT;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_Message;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewStatus;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_OK;
@@ -26,6 +27,11 @@ final class NativeStatus implements AutoCloseable {
       return Optional.empty();
     }
     return Optional.of(TF_Message(handle).getString());
+  }
+
+  /** Whether the last call failed because of its arguments (TF_INVALID_ARGUMENT). */
+  boolean invalidArgument() {
+    return TF_GetCode(handle) == TF_INVALID_ARGUMENT;
   }
 
   @Override

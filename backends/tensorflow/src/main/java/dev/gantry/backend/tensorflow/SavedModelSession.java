@@ -17,6 +17,7 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.gantry.spi.InferenceException;
+import dev.gantry.spi.InvalidInputException;
 import dev.gantry.spi.ModelLoadException;
 import java.nio.file.Path;
 import java.util.List;
@@ -152,7 +153,9 @@ final class SavedModelSession implements AutoCloseable {
    * Feeds the tensors to their graph tensors and fetches the requested ones.
    *
    * @return the fetched tensors in the order of {@code fetches}; the caller deletes them
-   * @throws InferenceException with TensorFlow's message when the step fails
+   * @throws InferenceException with TensorFlow's message when the step fails; an {@link
+   *     InvalidInputException}, with TensorFlow's message in its cause, when TensorFlow refused
+   *     the inputs as invalid arguments
    */
   @SuppressWarnings("try") // the scope frees the native temporaries allocated in it
   synchronized TF_Tensor[] run(
@@ -193,6 +196,10 @@ final class SavedModelSession implements AutoCloseable {
       Optional<String> failure = status.failure();
       if (failure.isPresent()) {
         deleteAll(results);
+        if (status.invalidArgument()) {
+          throw new InvalidInputException("TensorFlow refused the inputs as invalid for the model "
+              + "(a shape or value it cannot compute with)", new InferenceException(failure.get()));
+        }
         throw new InferenceException(failure.get());
       }
       return results;

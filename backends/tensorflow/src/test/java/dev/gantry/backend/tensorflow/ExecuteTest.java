@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gantry.spi.ComputePhases;
 import dev.gantry.spi.DataType;
 import dev.gantry.spi.InferenceException;
+import dev.gantry.spi.InvalidInputException;
 import dev.gantry.spi.InstanceSpec;
 import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.Tensor;
@@ -242,7 +243,7 @@ class ExecuteTest {
   }
 
   @Test
-  void tensorFlowFailuresBecomeInferenceExceptions() throws Exception {
+  void inputsTensorFlowRefusesBecomeInvalidInputExceptions() throws Exception {
     List<String> marks = new ArrayList<>();
     Map<String, Tensor> disagreeingBatches =
         Map.of(
@@ -252,12 +253,18 @@ class ExecuteTest {
             "label", TestTensors.bytes(new long[] {2, 1}, "a", "b"));
 
     try (ModelInstance instance = backend.load(mixed)) {
-      InferenceException error =
+      InvalidInputException error =
           assertThrows(
-              InferenceException.class,
+              InvalidInputException.class,
               () -> instance.execute(disagreeingBatches, Set.of("scores"), recording(marks)));
 
-      assertTrue(error.getMessage().contains("Incompatible shapes"), error::getMessage);
+      assertEquals(
+          "TensorFlow refused the inputs as invalid for the model (a shape or value it cannot"
+              + " compute with)",
+          error.getMessage());
+      assertTrue(
+          error.getCause().getMessage().contains("Incompatible shapes"),
+          () -> error.getCause().getMessage());
       assertEquals(List.of("inputsReady"), marks);
       assertEquals(
           List.of("cat", "dog", ""),
