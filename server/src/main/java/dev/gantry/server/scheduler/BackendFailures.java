@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link InvalidInputException} (the runtime refused the inputs): INVALID_ARGUMENT with the
- *       backend's description of the inputs when the batch held one request, whose fault it is;
- *       for a batch of several, INTERNAL saying that one of them is at fault (which one is not
- *       known). The runtime's own message is logged, once per 10 s with a count, since any client
- *       can cause it.
+ *       backend's description of the inputs. It reaches a request only from an execution of that
+ *       request alone: a batch of several that the backend refuses runs again request by request
+ *       ({@link InstanceWorker}), so the fault is the request's own. The runtime's own message is
+ *       logged, once per 10 s with a count, since any client can cause it.
  *   <li>{@link InferenceException}, the backend's documented failure: INTERNAL with its message.
  *   <li>Anything else, a bug: INTERNAL naming only the class; the stack trace goes to the log.
  * </ul>
@@ -31,15 +31,9 @@ final class BackendFailures {
 
   static GantryException of(String label, Throwable failure, int requests) {
     if (failure instanceof InvalidInputException invalid) {
-      refusedInputs.warn(label + ": the backend refused a batch of " + requests
-          + " requests as invalid input: " + (invalid.getCause() == null
-              ? invalid.getMessage() : invalid.getCause().getMessage()));
-      return requests == 1
-          ? new InvalidArgumentException(label + " cannot take this input: "
-              + invalid.getMessage())
-          : new InternalException(label + " failed to execute a batch of " + requests
-              + " requests: the backend refused the batch's inputs as invalid, because of one of "
-              + "the requests; " + invalid.getMessage());
+      logRefused(label, invalid, requests);
+      return new InvalidArgumentException(label + " cannot take this input: "
+          + invalid.getMessage());
     }
     if (failure instanceof InferenceException) {
       return new InternalException(label + " failed to execute: " + failure.getMessage());
@@ -47,5 +41,12 @@ final class BackendFailures {
     log.error("{} failed to execute a batch of {} requests", label, requests, failure);
     return new InternalException(label + " failed to execute: the backend raised "
         + failure.getClass().getSimpleName() + "; the server log has the details");
+  }
+
+  /** Logs, throttled, that the backend refused a batch's inputs, with the runtime's message. */
+  static void logRefused(String label, InvalidInputException invalid, int requests) {
+    refusedInputs.warn(label + ": the backend refused a batch of " + requests
+        + " requests as invalid input: " + (invalid.getCause() == null
+            ? invalid.getMessage() : invalid.getCause().getMessage()));
   }
 }

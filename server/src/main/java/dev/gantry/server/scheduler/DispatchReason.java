@@ -13,5 +13,10 @@ public enum DispatchReason {
   /** The model is unloading or the server is stopping; queued work runs now. */
   DRAIN,
   /** The model does not batch, or batching is off: every request runs alone. */
-  UNBATCHED
+  UNBATCHED,
+  /**
+   * The request's batch failed because the backend refused the inputs of one of its requests; each
+   * runs again alone, so that only the one at fault fails.
+   */
+  ALONE_AFTER_INVALID_BATCH
 }

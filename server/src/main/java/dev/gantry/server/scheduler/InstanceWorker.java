@@ -5,6 +5,7 @@ import dev.gantry.server.affinity.CpuSet;
 import dev.gantry.server.affinity.ThreadAffinity;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.error.InternalException;
+import dev.gantry.spi.InvalidInputException;
 import dev.gantry.spi.ModelInstance;
 import dev.gantry.spi.Tensor;
 import java.util.ArrayList;
@@ -130,11 +131,20 @@ final class InstanceWorker {
         batch.add(request);
       }
     }
-    if (batch.isEmpty()) {
-      return;
+    if (!batch.isEmpty()) {
+      run(new Execution(
+          batch, dispatch.items(), dispatch.reason(), new PhaseClock(ticker, dispatched)));
     }
-    Execution execution = new Execution(
-        batch, dispatch.items(), dispatch.reason(), new PhaseClock(ticker, dispatched));
+  }
+
+  /**
+   * Runs one execution of claimed requests and settles it. When the backend refuses the inputs of
+   * a batch of several requests, one of them is at fault but which one is unknown: each then runs
+   * again alone, so that only the requests the backend refuses on their own fail (Triton fails
+   * the whole batch).
+   */
+  private void run(Execution execution) {
+    List<InferenceRequest> batch = execution.batch();
     scheduler.started(execution);
     running = execution;
     Map<String, Tensor> outputs = null;
@@ -148,6 +158,15 @@ final class InstanceWorker {
     running = null;
     if (!execution.settle(() -> {})) {
       watchdog.returnedLate(this, execution, failure);
+      return;
+    }
+    if (failure instanceof InvalidInputException invalid && batch.size() > 1) {
+      BackendFailures.logRefused(label, invalid, batch.size());
+      scheduler.runningAlone(execution);
+      for (InferenceRequest request : batch) {
+        run(new Execution(List.of(request), request.batchSize(),
+            DispatchReason.ALONE_AFTER_INVALID_BATCH, new PhaseClock(ticker, ticker.nanoTime())));
+      }
       return;
     }
     if (failure != null) {

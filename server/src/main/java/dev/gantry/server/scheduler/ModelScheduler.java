@@ -351,6 +351,14 @@ public final class ModelScheduler {
     }
   }
 
+  /**
+   * A worker's execution failed because the backend refused one of its requests' inputs: it is
+   * recorded as failed, and its requests are answered by the executions of each alone that follow.
+   */
+  void runningAlone(Execution execution) {
+    outcomes.settled(execution, false);
+  }
+
   /** A worker's execution failed, or returned what does not fit the batch: its requests fail. */
   void failed(Execution execution, GantryException error) {
     outcomes.settled(execution, false);
