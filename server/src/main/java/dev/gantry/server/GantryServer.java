@@ -70,13 +70,14 @@ public final class GantryServer implements AutoCloseable {
   private final ExecutorService repositoryCalls;
   private final ScheduledExecutorService poller;
   private final Path uploadRoot;
-  private final ServerMetrics metrics = new ServerMetrics();
+  private final ServerMetrics metrics;
   private HTTPServer metricsEndpoint;
   private volatile boolean ready;
   private volatile boolean stopping;
 
   private GantryServer(ServerOptions options) throws IOException {
     this.options = options;
+    this.metrics = new ServerMetrics(options.metricNames());
     ScheduledThreadPoolExecutor deadlines =
         new ScheduledThreadPoolExecutor(1, named("gantry-deadline-timer"));
     deadlines.setRemoveOnCancelPolicy(true);

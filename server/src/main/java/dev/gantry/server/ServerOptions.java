@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.config.HostPolicies;
+import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.List;
  * @param maxUploadBytes the most bytes of model files one load request may carry
  * @param security TLS, access tokens, and whether the repository RPCs are off
  * @param hostPolicies the cores that model instances run on, by host policy name
+ * @param metricNames the names the Prometheus endpoint uses: Gantry's or Triton's
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -50,7 +52,8 @@ public record ServerOptions(
     List<String> startupModels,
     long maxUploadBytes,
     SecurityOptions security,
-    HostPolicies hostPolicies) {
+    HostPolicies hostPolicies,
+    MetricNames metricNames) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -74,7 +77,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies);
+        hostPolicies, metricNames);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
@@ -82,7 +85,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security,
-        hostPolicies);
+        hostPolicies, metricNames);
   }
 
   /** These options with another shutdown drain timeout. */
@@ -90,7 +93,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies);
+        hostPolicies, metricNames);
   }
 
   /** These options with another default execution timeout. */
@@ -98,7 +101,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies);
+        hostPolicies, metricNames);
   }
 
   /** These options with another model control mode. */
@@ -106,7 +109,8 @@ public record ServerOptions(
       ModelControlMode mode, Duration interval, List<String> models) {
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
-        metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies);
+        metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies,
+        metricNames);
   }
 
   /** These options with other security settings. */
@@ -114,7 +118,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings,
-        hostPolicies);
+        hostPolicies, metricNames);
   }
 
   /** These options with other host policies. */
@@ -122,7 +126,15 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        policies);
+        policies, metricNames);
+  }
+
+  /** These options with other names for the Prometheus metrics. */
+  public ServerOptions withMetricNames(MetricNames names) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies, names);
   }
 
   /**
@@ -148,6 +160,7 @@ public record ServerOptions(
         List.of(),
         DEFAULT_MAX_UPLOAD_BYTES,
         SecurityOptions.none(),
-        HostPolicies.none());
+        HostPolicies.none(),
+        MetricNames.GANTRY);
   }
 }
