@@ -1,6 +1,7 @@
 package dev.gantry.server.metrics;
 
 import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -56,7 +57,7 @@ record Export(
 
   /** The exported labels of a data point with these values of the family's labels. */
   Labels labels(String[] values) {
-    Map<String, String> labels = new java.util.LinkedHashMap<>();
+    Map<String, String> labels = new LinkedHashMap<>();
     List<String> names = family.labels();
     for (int i = 0; i < values.length; i++) {
       labels.put(names.get(i), values[i]);
