@@ -74,7 +74,7 @@ public final class GantryServer implements AutoCloseable {
   private final ExecutorService repositoryCalls;
   private final ScheduledExecutorService poller;
   private final Path uploadRoot;
-  private final ServerMetrics metrics = new ServerMetrics();
+  private final ServerMetrics metrics;
   private final ConnectionLimiter connectionLimiter;
   private MemoryReturn memoryReturn;
   private HTTPServer metricsEndpoint;
@@ -84,6 +84,7 @@ public final class GantryServer implements AutoCloseable {
   private GantryServer(ServerOptions options) throws IOException {
     this.options = options;
     this.connectionLimiter = new ConnectionLimiter(options.connections().maxConnections());
+    this.metrics = new ServerMetrics(options.metricNames());
     ScheduledThreadPoolExecutor deadlines =
         new ScheduledThreadPoolExecutor(1, NativeThreads.named("gantry-deadline-timer"));
     deadlines.setRemoveOnCancelPolicy(true);

@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.config.HostPolicies;
+import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.AccessTokens;
 import dev.gantry.server.security.SecurityOptions;
@@ -61,6 +62,19 @@ public final class Main implements Runnable {
     }
   }
 
+  /** Reads {@code gantry} or {@code triton} in any case. */
+  static final class MetricNamesConverter implements CommandLine.ITypeConverter<MetricNames> {
+    @Override
+    public MetricNames convert(String value) {
+      try {
+        return MetricNames.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not one of gantry, triton");
+      }
+    }
+  }
+
   /** {@code gantry serve}: load the model repositories and serve them until stopped. */
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = "Serve the models of one or more model repositories.")
@@ -100,6 +114,13 @@ public final class Main implements Runnable {
     @Option(names = "--allow-metrics", defaultValue = "true", arity = "1",
         description = "Serve Prometheus metrics over HTTP (default: ${DEFAULT-VALUE}).")
     boolean allowMetrics;
+
+    @Option(names = "--metrics-names", defaultValue = "gantry",
+        converter = MetricNamesConverter.class,
+        description = "Names of the Prometheus metrics: gantry (Prometheus conventions, "
+            + "seconds, histograms) or triton (Triton's nv_inference_* names, units and labels, "
+            + "for Triton dashboards) (default: ${DEFAULT-VALUE}).")
+    MetricNames metricNames;
 
     @Option(names = "--jmx", description = "Also publish every metric as a JMX MBean.")
     boolean jmx;
@@ -266,7 +287,7 @@ public final class Main implements Runnable {
           Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
           allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
           loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits(),
-          Duration.ofSeconds(memoryReturnSecs));
+          Duration.ofSeconds(memoryReturnSecs), metricNames);
       GantryServer server = GantryServer.start(options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.config.HostPolicies;
+import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
 import dev.gantry.server.transport.ConnectionLimits;
@@ -35,6 +36,7 @@ import java.util.List;
  * @param connections the limits on client connections to the gRPC port
  * @param memoryReturn how often the server gives free native memory back to the system (and
  *     lets an idle heap be collected); zero for never
+ * @param metricNames the names the Prometheus endpoint uses: Gantry's or Triton's
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -56,7 +58,8 @@ public record ServerOptions(
     SecurityOptions security,
     HostPolicies hostPolicies,
     ConnectionLimits connections,
-    Duration memoryReturn) {
+    Duration memoryReturn,
+    MetricNames metricNames) {
 
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
@@ -81,7 +84,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn);
+        hostPolicies, connections, memoryReturn, metricNames);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
@@ -89,7 +92,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security,
-        hostPolicies, connections, memoryReturn);
+        hostPolicies, connections, memoryReturn, metricNames);
   }
 
   /** These options with another shutdown drain timeout. */
@@ -97,7 +100,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn);
+        hostPolicies, connections, memoryReturn, metricNames);
   }
 
   /** These options with another default execution timeout. */
@@ -105,7 +108,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn);
+        hostPolicies, connections, memoryReturn, metricNames);
   }
 
   /** These options with another model control mode. */
@@ -114,7 +117,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies,
-        connections, memoryReturn);
+        connections, memoryReturn, metricNames);
   }
 
   /** These options with other security settings. */
@@ -122,7 +125,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings,
-        hostPolicies, connections, memoryReturn);
+        hostPolicies, connections, memoryReturn, metricNames);
   }
 
   /** These options with other host policies. */
@@ -130,7 +133,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        policies, connections, memoryReturn);
+        policies, connections, memoryReturn, metricNames);
   }
 
   /** These options with other connection limits. */
@@ -138,7 +141,15 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, limits, memoryReturn);
+        hostPolicies, limits, memoryReturn, metricNames);
+  }
+
+  /** These options with other names for the Prometheus metrics. */
+  public ServerOptions withMetricNames(MetricNames names) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies, connections, memoryReturn, names);
   }
 
   /**
@@ -166,6 +177,7 @@ public record ServerOptions(
         SecurityOptions.none(),
         HostPolicies.none(),
         ConnectionLimits.defaults(),
-        DEFAULT_MEMORY_RETURN);
+        DEFAULT_MEMORY_RETURN,
+        MetricNames.GANTRY);
   }
 }

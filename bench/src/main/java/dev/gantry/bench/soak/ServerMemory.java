@@ -51,8 +51,10 @@ final class ServerMemory {
     String body = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return new Sample(Duration.ofNanos(System.nanoTime() - start).toSeconds(), rss,
-        gauge(body, "jvm_memory_heap_used"), gauge(body, "jvm_memory_heap_committed"),
-        gauge(body, "jvm_memory_non_heap_used"), gauge(body, "jvm_buffers_direct_used"));
+        gauge(body, "jvm_memory_used_bytes{area=\"heap\"}"),
+        gauge(body, "jvm_memory_committed_bytes{area=\"heap\"}"),
+        gauge(body, "jvm_memory_used_bytes{area=\"nonheap\"}"),
+        gauge(body, "jvm_buffer_pool_used_bytes{pool=\"direct\"}"));
   }
 
   private static double gauge(String exposition, String name) {

@@ -91,8 +91,9 @@ final class SoakReport {
         mib(before.rssBytes()), mib(peakRss), idleSeconds, mib(after.rssBytes()),
         after.rssBytes() / (double) before.rssBytes(), SoakCommand.RSS_RECOVERY_BOUND));
     out.append("Samples: RSS is the server process's resident set; the other columns are the ")
-        .append("server's own gauges (`jvm_memory_heap_used`, `jvm_memory_heap_committed`, ")
-        .append("`jvm_memory_non_heap_used`, `jvm_buffers_direct_used`).\n\n");
+        .append("server's own gauges (`jvm_memory_used_bytes` and `jvm_memory_committed_bytes` of ")
+        .append("the heap, `jvm_memory_used_bytes` of non-heap, `jvm_buffer_pool_used_bytes` of ")
+        .append("direct buffers).\n\n");
     out.append("| t (s) | RSS (MiB) | heap used (MiB) | heap committed (MiB) "
         + "| RSS - heap committed (MiB) | JVM non-heap used (MiB) | direct buffers (MiB) |\n");
     out.append("|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -30,8 +30,21 @@ public enum FailureReason {
     };
   }
 
-  /** The reason's name in metric names and labels. */
+  /** The reason's name in metric labels. */
   String label() {
     return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The reason Triton's failure counter gives for a {@link #label}: {@code REJECTED} for what the
+   * scheduler refused or timed out, {@code CANCELED}, {@code BACKEND}, and {@code OTHER}.
+   */
+  static String tritonLabel(String label) {
+    return switch (valueOf(label.toUpperCase(java.util.Locale.ROOT))) {
+      case REJECTED, TIMED_OUT -> "REJECTED";
+      case CANCELLED -> "CANCELED";
+      case BACKEND_ERROR -> "BACKEND";
+      case INVALID, UNAVAILABLE -> "OTHER";
+    };
   }
 }

@@ -3,74 +3,93 @@ package dev.gantry.server.metrics;
 import java.util.List;
 
 /**
- * Every labelled metric family Gantry exports, with its label names: the one list from which
- * Dropwizard names are built and Prometheus labels are mapped back.
+ * Every labelled metric Gantry registers, with its label names: the one list from which Dropwizard
+ * names are built and label values are read back. How each is exposed to Prometheus, under which
+ * name and type, is {@link MetricNames}' business.
  *
- * <p>A Dropwizard name is the family name followed by one dot-separated segment per label value,
- * e.g. {@code gantry_request_success.simple.1}; {@link PrometheusView} turns it back into {@code
- * gantry_request_success{model="simple",version="1"}}.
+ * <p>A Dropwizard name is the family's key followed by one dot-separated segment per label value,
+ * e.g. {@code gantry_request_duration.simple.1}. Durations are held in nanoseconds, as Dropwizard
+ * does; the exposition converts them.
  */
 enum Family {
-  REQUEST_SUCCESS("gantry_request_success", "model", "version"),
-  REQUEST_SUCCESS_NS("gantry_request_success_duration_ns", "model", "version"),
+  /** Successful requests' time in the server ({@link BucketHistogram}, nanoseconds). */
+  REQUEST_DURATION("gantry_request_duration", "model", "version"),
+  /** Failed requests by {@link FailureReason} (counter). */
   REQUEST_FAILURE("gantry_request_failure", "model", "version", "reason"),
-  REQUEST_FAILURE_NS("gantry_request_failure_duration_ns", "model", "version"),
-  QUEUE_REQUESTS("gantry_queue_requests", "model", "version"),
-  QUEUE_NS("gantry_queue_duration_ns", "model", "version"),
-  COMPUTE_REQUESTS("gantry_compute_requests", "model", "version"),
-  COMPUTE_INPUT_NS("gantry_compute_input_duration_ns", "model", "version"),
-  COMPUTE_INFER_NS("gantry_compute_infer_duration_ns", "model", "version"),
-  COMPUTE_OUTPUT_NS("gantry_compute_output_duration_ns", "model", "version"),
-  INFERENCES("gantry_inference_count", "model", "version"),
-  EXECUTIONS("gantry_execution_count", "model", "version"),
-  REQUEST_LATENCY("gantry_request_latency", "model", "version"),
-  QUEUE_LATENCY("gantry_queue_latency", "model", "version"),
-  COMPUTE_INPUT_LATENCY("gantry_compute_input_latency", "model", "version"),
-  COMPUTE_INFER_LATENCY("gantry_compute_infer_latency", "model", "version"),
-  COMPUTE_OUTPUT_LATENCY("gantry_compute_output_latency", "model", "version"),
+  /** Failed requests' time in the server (counter, nanoseconds). */
+  REQUEST_FAILURE_DURATION("gantry_request_failure_duration", "model", "version"),
+  /** Queue time of the requests of successful executions (histogram, nanoseconds). */
+  QUEUE_DURATION("gantry_queue_duration", "model", "version"),
+  /** Per request, its batch's compute phases (histograms, nanoseconds). */
+  COMPUTE_INPUT_DURATION("gantry_compute_input_duration", "model", "version"),
+  COMPUTE_INFER_DURATION("gantry_compute_infer_duration", "model", "version"),
+  COMPUTE_OUTPUT_DURATION("gantry_compute_output_duration", "model", "version"),
+  /** Batch items inferred and executions run (counters). */
+  INFERENCES("gantry_inferences", "model", "version"),
+  EXECUTIONS("gantry_executions", "model", "version"),
+  /** Requests and items per execution (histograms). */
   BATCH_REQUESTS("gantry_batch_requests", "model", "version"),
   BATCH_ITEMS("gantry_batch_items", "model", "version"),
+  /** Why batches left the queue (counter). */
   BATCH_DISPATCH("gantry_batch_dispatch", "model", "version", "reason"),
+  /** Executions per batch size and their compute phases, each counted once (counters). */
   BATCH_EXECUTIONS("gantry_batch_executions", "model", "version", "batch_size"),
-  BATCH_INPUT_NS("gantry_batch_compute_input_duration_ns", "model", "version", "batch_size"),
-  BATCH_INFER_NS("gantry_batch_compute_infer_duration_ns", "model", "version", "batch_size"),
-  BATCH_OUTPUT_NS("gantry_batch_compute_output_duration_ns", "model", "version", "batch_size"),
+  BATCH_INPUT_DURATION("gantry_batch_compute_input_duration", "model", "version", "batch_size"),
+  BATCH_INFER_DURATION("gantry_batch_compute_infer_duration", "model", "version", "batch_size"),
+  BATCH_OUTPUT_DURATION("gantry_batch_compute_output_duration", "model", "version", "batch_size"),
+  /** Requests queued or executing, and queued per priority level (gauges). */
   PENDING_REQUESTS("gantry_pending_requests", "model", "version"),
   QUEUE_DEPTH("gantry_queue_depth", "model", "version", "priority"),
-  LAST_INFERENCE_MS("gantry_last_inference_timestamp_ms", "model", "version"),
-  LOAD_DURATION_MS("gantry_model_load_duration_ms", "model", "version"),
+  /** Milliseconds since the epoch of the last successful execution (gauge). */
+  LAST_INFERENCE("gantry_last_inference", "model", "version"),
+  /** How long the version took to load (gauge, nanoseconds). */
+  LOAD_DURATION("gantry_model_load_duration", "model", "version"),
+  /** Versions that failed to load (counter). */
   LOAD_FAILURES("gantry_model_load_failures", "model"),
+  /** gRPC calls ended, by method and status code (counter). */
   GRPC_CALLS("gantry_grpc_calls", "method", "code"),
+  /** gRPC calls in flight (a counter that goes down too). */
   GRPC_IN_FLIGHT("gantry_grpc_calls_in_flight", "method");
 
-  /** Families counted with a Dropwizard counter that can go down, so exported as gauges. */
-  static final java.util.Set<Family> UP_DOWN = java.util.EnumSet.of(GRPC_IN_FLIGHT);
-
-  private final String prefix;
+  private final String key;
   private final List<String> labels;
 
-  Family(String prefix, String... labels) {
-    this.prefix = prefix;
+  Family(String key, String... labels) {
+    this.key = key;
     this.labels = List.of(labels);
   }
 
-  String prefix() {
-    return prefix;
+  String key() {
+    return key;
   }
 
   List<String> labels() {
     return labels;
   }
 
+  /** The family and label values of a Dropwizard name built by {@link #name}. */
+  static Named decode(String name) {
+    for (Family family : values()) {
+      String[] values = family.labelValues(name);
+      if (values != null) {
+        return new Named(family, values);
+      }
+    }
+    throw new IllegalStateException("metric " + name + " is not of any Family");
+  }
+
+  /** A registered metric's family and label values. */
+  record Named(Family family, String[] values) {}
+
   /**
    * The label values encoded in a Dropwizard name of this family, or null if the name is not of
    * this family.
    */
-  String[] labelValues(String name) {
-    if (!name.startsWith(prefix + ".")) {
+  private String[] labelValues(String name) {
+    if (!name.startsWith(key + ".")) {
       return null;
     }
-    String[] values = name.substring(prefix.length() + 1).split("\\.", -1);
+    String[] values = name.substring(key.length() + 1).split("\\.", -1);
     if (values.length != labels.size()) {
       return null;
     }
@@ -86,9 +105,9 @@ enum Family {
    */
   String name(String... values) {
     if (values.length != labels.size()) {
-      throw new IllegalArgumentException(prefix + " takes labels " + labels);
+      throw new IllegalArgumentException(key + " takes labels " + labels);
     }
-    StringBuilder name = new StringBuilder(prefix);
+    StringBuilder name = new StringBuilder(key);
     for (String value : values) {
       name.append('.').append(value.replace("%", "%25").replace(".", "%2E"));
     }

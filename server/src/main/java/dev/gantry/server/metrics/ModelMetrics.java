@@ -2,11 +2,7 @@ package dev.gantry.server.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.Histogram;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Reservoir;
-import com.codahale.metrics.Timer;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.scheduler.DispatchReason;
 import dev.gantry.server.scheduler.ExecutionListener;
@@ -17,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntUnaryOperator;
 import java.util.function.IntSupplier;
@@ -28,32 +23,25 @@ import java.util.function.IntSupplier;
  *
  * <p>Following Triton, queue and compute times are recorded for executions that succeeded; each
  * request of a batch is charged the batch's full compute time, while the per-batch-size
- * statistics count each execution once.
+ * statistics count each execution once. Durations are {@link BucketHistogram}s: their counts and
+ * sums are the statistics RPC's counts and nanoseconds, their buckets Prometheus' histograms.
  */
 public final class ModelMetrics implements ExecutionListener {
   private final MetricRegistry registry;
   private final String model;
   private final String version;
   private final List<String> names = new ArrayList<>();
-  private final Counter success;
-  private final Counter successNanos;
+  private final BucketHistogram success;
   private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
   private final Counter failureNanos;
-  private final Counter queueRequests;
-  private final Counter queueNanos;
-  private final Counter computeRequests;
-  private final Counter inputNanos;
-  private final Counter inferNanos;
-  private final Counter outputNanos;
+  private final BucketHistogram queue;
+  private final BucketHistogram input;
+  private final BucketHistogram infer;
+  private final BucketHistogram output;
   private final Counter inferences;
   private final Counter executions;
-  private final Timer requestLatency;
-  private final Timer queueLatency;
-  private final Timer inputLatency;
-  private final Timer inferLatency;
-  private final Timer outputLatency;
-  private final Histogram batchRequests;
-  private final Histogram batchItems;
+  private final BucketHistogram batchRequests;
+  private final BucketHistogram batchItems;
   private final Map<DispatchReason, Counter> dispatches = new EnumMap<>(DispatchReason.class);
   private final Map<Long, Counter[]> batchSizes = new ConcurrentHashMap<>();
   private final AtomicLong lastInferenceMillis = new AtomicLong();
@@ -62,32 +50,24 @@ public final class ModelMetrics implements ExecutionListener {
     this.registry = registry;
     this.model = model;
     this.version = Long.toString(version);
-    success = counter(Family.REQUEST_SUCCESS);
-    successNanos = counter(Family.REQUEST_SUCCESS_NS);
+    success = histogram(Family.REQUEST_DURATION, BucketHistogram.DURATION_NANOS);
     for (FailureReason reason : FailureReason.values()) {
       failures.put(reason, counter(Family.REQUEST_FAILURE, reason.label()));
     }
-    failureNanos = counter(Family.REQUEST_FAILURE_NS);
-    queueRequests = counter(Family.QUEUE_REQUESTS);
-    queueNanos = counter(Family.QUEUE_NS);
-    computeRequests = counter(Family.COMPUTE_REQUESTS);
-    inputNanos = counter(Family.COMPUTE_INPUT_NS);
-    inferNanos = counter(Family.COMPUTE_INFER_NS);
-    outputNanos = counter(Family.COMPUTE_OUTPUT_NS);
+    failureNanos = counter(Family.REQUEST_FAILURE_DURATION);
+    queue = histogram(Family.QUEUE_DURATION, BucketHistogram.DURATION_NANOS);
+    input = histogram(Family.COMPUTE_INPUT_DURATION, BucketHistogram.DURATION_NANOS);
+    infer = histogram(Family.COMPUTE_INFER_DURATION, BucketHistogram.DURATION_NANOS);
+    output = histogram(Family.COMPUTE_OUTPUT_DURATION, BucketHistogram.DURATION_NANOS);
     inferences = counter(Family.INFERENCES);
     executions = counter(Family.EXECUTIONS);
-    requestLatency = timer(Family.REQUEST_LATENCY);
-    queueLatency = timer(Family.QUEUE_LATENCY);
-    inputLatency = timer(Family.COMPUTE_INPUT_LATENCY);
-    inferLatency = timer(Family.COMPUTE_INFER_LATENCY);
-    outputLatency = timer(Family.COMPUTE_OUTPUT_LATENCY);
-    batchRequests = histogram(Family.BATCH_REQUESTS);
-    batchItems = histogram(Family.BATCH_ITEMS);
+    batchRequests = histogram(Family.BATCH_REQUESTS, BucketHistogram.BATCH_SIZES);
+    batchItems = histogram(Family.BATCH_ITEMS, BucketHistogram.BATCH_SIZES);
     for (DispatchReason reason : DispatchReason.values()) {
       dispatches.put(reason, counter(Family.BATCH_DISPATCH,
           reason.name().toLowerCase(java.util.Locale.ROOT)));
     }
-    gauge(Family.LAST_INFERENCE_MS, lastInferenceMillis::get);
+    gauge(Family.LAST_INFERENCE, lastInferenceMillis::get);
   }
 
   /** Publishes how many requests are pending (queued or executing) and queued per level. */
@@ -101,14 +81,12 @@ public final class ModelMetrics implements ExecutionListener {
 
   /** Records how long this version took to load. */
   public void loaded(long nanos) {
-    gauge(Family.LOAD_DURATION_MS, () -> TimeUnit.NANOSECONDS.toMillis(nanos));
+    gauge(Family.LOAD_DURATION, () -> nanos);
   }
 
   /** A request answered successfully, {@code nanos} after the server received it. */
   public void succeeded(long nanos) {
-    success.inc();
-    successNanos.inc(nanos);
-    requestLatency.update(nanos, TimeUnit.NANOSECONDS);
+    success.update(nanos);
   }
 
   /** A request that reached this model failed, {@code nanos} after the server received it. */
@@ -126,20 +104,12 @@ public final class ModelMetrics implements ExecutionListener {
     if (!record.succeeded()) {
       return;
     }
-    long totalQueue = 0;
     for (long nanos : record.queueNanos()) {
-      totalQueue += nanos;
-      queueLatency.update(nanos, TimeUnit.NANOSECONDS);
+      queue.update(nanos);
     }
-    queueRequests.inc(requests);
-    queueNanos.inc(totalQueue);
-    computeRequests.inc(requests);
-    inputNanos.inc(requests * record.inputNanos());
-    inferNanos.inc(requests * record.inferNanos());
-    outputNanos.inc(requests * record.outputNanos());
-    inputLatency.update(record.inputNanos(), TimeUnit.NANOSECONDS);
-    inferLatency.update(record.inferNanos(), TimeUnit.NANOSECONDS);
-    outputLatency.update(record.outputNanos(), TimeUnit.NANOSECONDS);
+    input.update(record.inputNanos(), requests);
+    infer.update(record.inferNanos(), requests);
+    output.update(record.outputNanos(), requests);
     inferences.inc(record.items());
     executions.inc();
     Counter[] bySize = batchSizes.computeIfAbsent(record.items(), this::batchSizeCounters);
@@ -151,7 +121,7 @@ public final class ModelMetrics implements ExecutionListener {
   }
 
   public CountAndNanos success() {
-    return new CountAndNanos(success.getCount(), successNanos.getCount());
+    return totals(success);
   }
 
   public CountAndNanos failure() {
@@ -167,19 +137,19 @@ public final class ModelMetrics implements ExecutionListener {
   }
 
   public CountAndNanos queue() {
-    return new CountAndNanos(queueRequests.getCount(), queueNanos.getCount());
+    return totals(queue);
   }
 
   public CountAndNanos computeInput() {
-    return new CountAndNanos(computeRequests.getCount(), inputNanos.getCount());
+    return totals(input);
   }
 
   public CountAndNanos computeInfer() {
-    return new CountAndNanos(computeRequests.getCount(), inferNanos.getCount());
+    return totals(infer);
   }
 
   public CountAndNanos computeOutput() {
-    return new CountAndNanos(computeRequests.getCount(), outputNanos.getCount());
+    return totals(output);
   }
 
   public long inferenceCount() {
@@ -219,9 +189,9 @@ public final class ModelMetrics implements ExecutionListener {
     String label = Long.toString(size);
     return new Counter[] {
       counter(Family.BATCH_EXECUTIONS, label),
-      counter(Family.BATCH_INPUT_NS, label),
-      counter(Family.BATCH_INFER_NS, label),
-      counter(Family.BATCH_OUTPUT_NS, label)
+      counter(Family.BATCH_INPUT_DURATION, label),
+      counter(Family.BATCH_INFER_DURATION, label),
+      counter(Family.BATCH_OUTPUT_DURATION, label)
     };
   }
 
@@ -241,20 +211,13 @@ public final class ModelMetrics implements ExecutionListener {
     return registry.counter(register(family, extra));
   }
 
-  /**
-   * Timers and histograms keep their samples in a lock-free reservoir: the default one takes a
-   * lock and a sorted-map insert on every update, several times per request on the serving path.
-   */
-  private Timer timer(Family family) {
-    return registry.timer(register(family), () -> new Timer(reservoir()));
+  private BucketHistogram histogram(Family family, long[] bounds) {
+    return (BucketHistogram) registry.histogram(register(family), () -> new BucketHistogram(bounds));
   }
 
-  private Histogram histogram(Family family) {
-    return registry.histogram(register(family), () -> new Histogram(reservoir()));
-  }
-
-  private static Reservoir reservoir() {
-    return LockFreeExponentiallyDecayingReservoir.builder().build();
+  private static CountAndNanos totals(BucketHistogram histogram) {
+    BucketHistogram.Counts counts = histogram.counts();
+    return new CountAndNanos(counts.count(), counts.sum());
   }
 
   private <T> void gauge(Family family, Gauge<T> gauge, String... extra) {

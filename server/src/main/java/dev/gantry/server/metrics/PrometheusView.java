@@ -2,120 +2,155 @@ package dev.gantry.server.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.Histogram;
+import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Snapshot;
-import com.codahale.metrics.Timer;
+import dev.gantry.server.metrics.BucketHistogram.Counts;
+import dev.gantry.server.metrics.Export.Value;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.Quantile;
-import io.prometheus.metrics.model.snapshots.Quantiles;
-import io.prometheus.metrics.model.snapshots.SummarySnapshot;
-import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Presents the Dropwizard registry to Prometheus: each {@link Family} becomes one metric with its
- * label values decoded from the Dropwizard names, so {@code gantry_request_success.simple.1} is
- * scraped as {@code gantry_request_success_total{model="simple",version="1"}}. Other metrics (the
- * JVM's) keep their Dropwizard names with dots as underscores.
+ * Presents the Dropwizard registry to Prometheus under one {@link MetricNames}: each Dropwizard
+ * metric's {@link Family} and label values are decoded from its name, and each {@link Export} of
+ * that family becomes a data point, so {@code gantry_request_duration.simple.1} is scraped as
+ * {@code gantry_request_duration_seconds_bucket{model="simple",version="1",le="..."}} and more.
+ * The Prometheus client's own writers turn the snapshots into text, OpenMetrics or protobuf.
  *
- * <p>Counters become Prometheus counters (gauges for {@link Family#UP_DOWN}), gauges gauges,
- * histograms summaries, and timers summaries in seconds with the 0.5, 0.9, 0.99 quantiles of
- * Dropwizard's recent-sample reservoir.
- *
- * <p>Gantry maps names itself because the Prometheus Dropwizard bridge (1.3 and 1.4) emits one
- * metric per Dropwizard name and refuses two names mapped to the same metric family with different
- * labels ("duplicate metric name"), which is exactly what per-model labels need.
+ * <p>Gantry maps names itself because the Prometheus Dropwizard bridge emits one metric per
+ * Dropwizard name (1.4 refuses two names mapped to one labelled family), with generated help
+ * text, and exports every histogram as a summary from its reservoir's samples: no buckets, no
+ * {@code _sum}.
  */
 final class PrometheusView implements MultiCollector {
-  private static final double[] QUANTILES = {0.5, 0.9, 0.99};
-
   private final MetricRegistry registry;
+  private final List<Export> exports;
+  private final Map<Family, List<Export>> byFamily = new EnumMap<>(Family.class);
 
-  PrometheusView(MetricRegistry registry) {
+  PrometheusView(MetricRegistry registry, MetricNames names) {
     this.registry = registry;
+    this.exports = names.exports();
+    for (Export export : exports) {
+      byFamily.computeIfAbsent(export.family(), family -> new ArrayList<>()).add(export);
+    }
   }
 
   @Override
   public MetricSnapshots collect() {
-    Map<String, CounterSnapshot.Builder> counters = new LinkedHashMap<>();
-    Map<String, GaugeSnapshot.Builder> gauges = new LinkedHashMap<>();
-    Map<String, SummarySnapshot.Builder> summaries = new LinkedHashMap<>();
-    registry.getCounters().forEach((name, counter) -> {
-      Named named = Named.of(name);
-      if (named.family != null && Family.UP_DOWN.contains(named.family)) {
-        gauge(gauges, named, counter.getCount());
-      } else {
-        counters.computeIfAbsent(named.name, n -> CounterSnapshot.builder().name(n))
-            .dataPoint(CounterDataPointSnapshot.builder()
-                .labels(named.labels).value(counter.getCount()).build());
+    Map<Export, Map<Labels, Double>> numbers = new LinkedHashMap<>();
+    Map<Export, Map<Labels, Counts>> histograms = new LinkedHashMap<>();
+    registry.getMetrics().forEach((name, metric) -> {
+      Family.Named named = Family.decode(name);
+      Object reading = read(metric);
+      for (Export export : byFamily.getOrDefault(named.family(), List.of())) {
+        Labels labels = export.labels(named.values());
+        if (export.value() == Value.BUCKETS) {
+          histograms.computeIfAbsent(export, e -> new LinkedHashMap<>())
+              .put(labels, (Counts) reading);
+        } else {
+          numbers.computeIfAbsent(export, e -> new LinkedHashMap<>())
+              .merge(labels, number(export, reading), Double::sum);
+        }
       }
     });
-    registry.getGauges().forEach((name, gauge) -> {
-      if (numeric(gauge) != null) {
-        gauge(gauges, Named.of(name), numeric(gauge));
-      }
-    });
-    registry.getHistograms().forEach((name, histogram) ->
-        summary(summaries, Named.of(name), histogram.getCount(), histogram.getSnapshot(), 1));
-    registry.getTimers().forEach((name, timer) ->
-        summary(summaries, Named.of(name).withSuffix("_seconds"), timer.getCount(),
-            timer.getSnapshot(), TimeUnit.SECONDS.toNanos(1)));
     MetricSnapshots.Builder snapshots = MetricSnapshots.builder();
-    counters.values().forEach(b -> snapshots.metricSnapshot(b.build()));
-    gauges.values().forEach(b -> snapshots.metricSnapshot(b.build()));
-    summaries.values().forEach(b -> snapshots.metricSnapshot(b.build()));
+    for (Export export : exports) {
+      if (numbers.containsKey(export)) {
+        snapshots.metricSnapshot(scalar(export, numbers.get(export)));
+      } else if (histograms.containsKey(export)) {
+        snapshots.metricSnapshot(histogram(export, histograms.get(export)));
+      }
+    }
     return snapshots.build();
   }
 
-  private static void gauge(Map<String, GaugeSnapshot.Builder> gauges, Named named, double value) {
-    gauges.computeIfAbsent(named.name, n -> GaugeSnapshot.builder().name(n))
-        .dataPoint(GaugeDataPointSnapshot.builder().labels(named.labels).value(value).build());
-  }
-
-  private static void summary(
-      Map<String, SummarySnapshot.Builder> summaries,
-      Named named,
-      long count,
-      Snapshot snapshot,
-      double divisor) {
-    Quantiles.Builder quantiles = Quantiles.builder();
-    for (double q : QUANTILES) {
-      quantiles.quantile(new Quantile(q, snapshot.getValue(q) / divisor));
+  /** One consistent reading of a metric: a count, a gauge's value, or a histogram's counts. */
+  private static Object read(Metric metric) {
+    if (metric instanceof BucketHistogram histogram) {
+      return histogram.counts();
     }
-    summaries.computeIfAbsent(named.name, n -> SummarySnapshot.builder().name(n))
-        .dataPoint(SummaryDataPointSnapshot.builder()
-            .labels(named.labels).count(count).quantiles(quantiles.build()).build());
+    if (metric instanceof Counter counter) {
+      return (double) counter.getCount();
+    }
+    if (metric instanceof Gauge<?> gauge && gauge.getValue() instanceof Number number) {
+      return number.doubleValue();
+    }
+    throw new IllegalStateException("cannot export " + metric.getClass().getName());
   }
 
-  private static Double numeric(Gauge<?> gauge) {
-    Object value = gauge.getValue();
-    return value instanceof Number number ? number.doubleValue() : null;
+  private static double number(Export export, Object reading) {
+    double raw = switch (export.value()) {
+      case NUMBER -> (Double) reading;
+      case COUNT -> ((Counts) reading).count();
+      case SUM -> ((Counts) reading).sum();
+      case BUCKETS -> throw new IllegalArgumentException(export.name() + " is a histogram");
+    };
+    return raw / export.divisor();
   }
 
-  /** A Prometheus metric name and labels for one Dropwizard name. */
-  private record Named(String name, Labels labels, Family family) {
-    static Named of(String dropwizardName) {
-      for (Family family : Family.values()) {
-        String[] values = family.labelValues(dropwizardName);
-        if (values != null) {
-          return new Named(family.prefix(),
-              Labels.of(family.labels().toArray(String[]::new), values), family);
-        }
+  private static MetricSnapshot scalar(Export export, Map<Labels, Double> points) {
+    return switch (export.type()) {
+      case COUNTER -> {
+        CounterSnapshot.Builder builder = metadata(CounterSnapshot.builder(), export);
+        points.forEach((labels, value) -> builder.dataPoint(
+            CounterDataPointSnapshot.builder().labels(labels).value(value).build()));
+        yield builder.build();
       }
-      return new Named(dropwizardName.replaceAll("[^a-zA-Z0-9_:]", "_"), Labels.EMPTY, null);
-    }
+      case GAUGE -> {
+        GaugeSnapshot.Builder builder = metadata(GaugeSnapshot.builder(), export);
+        points.forEach((labels, value) -> builder.dataPoint(
+            GaugeDataPointSnapshot.builder().labels(labels).value(value).build()));
+        yield builder.build();
+      }
+      case UNTYPED -> {
+        UnknownSnapshot.Builder builder = metadata(UnknownSnapshot.builder(), export);
+        points.forEach((labels, value) -> builder.dataPoint(
+            UnknownDataPointSnapshot.builder().labels(labels).value(value).build()));
+        yield builder.build();
+      }
+      case HISTOGRAM -> throw new IllegalArgumentException(export.name() + " has buckets");
+    };
+  }
 
-    Named withSuffix(String suffix) {
-      return new Named(name + suffix, labels, family);
+  private static MetricSnapshot histogram(Export export, Map<Labels, Counts> points) {
+    HistogramSnapshot.Builder builder = metadata(HistogramSnapshot.builder(), export);
+    points.forEach((labels, counts) -> {
+      long[] bounds = counts.bounds();
+      double[] upper = new double[bounds.length + 1];
+      for (int i = 0; i < bounds.length; i++) {
+        upper[i] = bounds[i] / export.divisor();
+      }
+      upper[bounds.length] = Double.POSITIVE_INFINITY;
+      builder.dataPoint(HistogramDataPointSnapshot.builder()
+          .labels(labels)
+          .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, counts.perBucket()))
+          .sum(counts.sum() / export.divisor())
+          .build());
+    });
+    return builder.build();
+  }
+
+  private static <B extends MetricSnapshot.Builder<B>> B metadata(B builder, Export export) {
+    builder.name(export.name()).help(export.help());
+    if (export.name().endsWith("_seconds")) {
+      builder.unit(Unit.SECONDS);
     }
+    return builder;
   }
 }

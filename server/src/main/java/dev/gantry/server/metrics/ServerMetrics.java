@@ -3,20 +3,23 @@ package dev.gantry.server.metrics;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
-import com.codahale.metrics.jvm.BufferPoolMetricSet;
-import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
-import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
-import com.codahale.metrics.jvm.ThreadStatesGaugeSet;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server's one {@link MetricRegistry}, and the one place where metrics are registered: the
- * JVM's, the gRPC calls', and each model version's ({@link ModelMetrics}). Also exposes the
- * registry to Prometheus with {@code model}, {@code version} and other labels ({@link
- * PrometheusView}), and to JMX.
+ * gRPC calls', and each model version's ({@link ModelMetrics}). Also exposes the registry to
+ * Prometheus with {@code model}, {@code version} and other labels under the chosen {@link
+ * MetricNames} ({@link PrometheusView}), next to the JVM's metrics, and to JMX.
+ *
+ * <p>The JVM's metrics are the Prometheus client's JVM instrumentation, under the names every
+ * JVM dashboard knows ({@code jvm_memory_used_bytes}, {@code jvm_gc_collection_seconds}, {@code
+ * process_cpu_seconds_total}, ...). They measure the process, not the server, so they are
+ * registered once per JVM ({@link JvmOnce}) and every server's endpoint includes them; JMX has
+ * the JVM's own MXBeans for them.
  */
 public final class ServerMetrics implements AutoCloseable {
   private final MetricRegistry registry = new MetricRegistry();
@@ -27,12 +30,9 @@ public final class ServerMetrics implements AutoCloseable {
   private final Map<String, ModelMetrics> versions = new ConcurrentHashMap<>();
   private JmxReporter jmx;
 
-  public ServerMetrics() {
-    registry.register("jvm.memory", new MemoryUsageGaugeSet());
-    registry.register("jvm.gc", new GarbageCollectorMetricSet());
-    registry.register("jvm.threads", new ThreadStatesGaugeSet());
-    registry.register("jvm.buffers", new BufferPoolMetricSet(ManagementFactory.getPlatformMBeanServer()));
-    prometheus.register(new PrometheusView(registry));
+  public ServerMetrics(MetricNames names) {
+    prometheus.register(new PrometheusView(registry, names));
+    prometheus.register(JvmOnce.COLLECTOR);
   }
 
   public MetricRegistry registry() {
@@ -83,6 +83,21 @@ public final class ServerMetrics implements AutoCloseable {
   public void startJmx() {
     jmx = JmxReporter.forRegistry(registry).inDomain("dev.gantry").build();
     jmx.start();
+  }
+
+  /**
+   * The JVM's metrics, registered in a registry of their own the first time a server starts: the
+   * instrumentation keeps every registry it was given and adds GC listeners for each, so
+   * registering it per server would leak in a JVM that starts many.
+   */
+  private static final class JvmOnce {
+    static final MultiCollector COLLECTOR = collector();
+
+    private static MultiCollector collector() {
+      PrometheusRegistry jvm = new PrometheusRegistry();
+      JvmMetrics.builder().register(jvm);
+      return jvm::scrape;
+    }
   }
 
   @Override

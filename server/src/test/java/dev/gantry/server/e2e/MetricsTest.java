@@ -109,17 +109,24 @@ class MetricsTest {
     String body = scrape.body();
     for (String line : List.of(
         "gantry_request_success_total{model=\"simple\",version=\"1\"} 7.0",
+        "gantry_request_duration_seconds_count{model=\"simple\",version=\"1\"} 7",
+        "gantry_request_duration_seconds_bucket{model=\"simple\",version=\"1\",le=\"+Inf\"} 7",
         "gantry_request_failure_total{model=\"simple\",reason=\"invalid\",version=\"1\"} 3.0",
-        "gantry_inference_count_total{model=\"simple\",version=\"1\"} 11.0",
-        "gantry_execution_count_total{model=\"simple\",version=\"1\"} 7.0",
+        "gantry_queue_duration_seconds_count{model=\"simple\",version=\"1\"} 7",
+        "gantry_compute_infer_duration_seconds_count{model=\"simple\",version=\"1\"} 7",
+        "gantry_inferences_total{model=\"simple\",version=\"1\"} 11.0",
+        "gantry_executions_total{model=\"simple\",version=\"1\"} 7.0",
         "gantry_batch_executions_total{batch_size=\"3\",model=\"simple\",version=\"1\"} 2.0",
         "gantry_batch_items_count{model=\"simple\",version=\"1\"} 7",
+        "gantry_batch_items_bucket{model=\"simple\",version=\"1\",le=\"2.0\"} 5",
+        "gantry_batch_items_bucket{model=\"simple\",version=\"1\",le=\"4.0\"} 7",
         "gantry_queue_depth{model=\"simple\",priority=\"1\",version=\"1\"} 0.0",
         "gantry_grpc_calls_total{code=\"INVALID_ARGUMENT\",method=\"ModelInfer\"} 3.0",
         "gantry_grpc_calls_total{code=\"NOT_FOUND\",method=\"ModelInfer\"} 1.0")) {
       assertTrue(body.contains(line), "missing: " + line);
     }
-    assertTrue(body.contains("jvm_memory_heap_used"), "JVM metrics are exported");
-    assertTrue(body.contains("jvm_buffers_direct_used"), "direct buffer use is exported");
+    assertTrue(body.contains("jvm_memory_used_bytes{area=\"heap\"}"), "JVM metrics are exported");
+    assertTrue(body.contains("jvm_buffer_pool_used_bytes{pool=\"direct\"}"),
+        "direct buffer use is exported");
   }
 }
