@@ -61,6 +61,9 @@ class KubernetesManifestsTest {
     assertTrue(grace > preStop + exitTimeout,
         "grace " + grace + " s must exceed preStop " + preStop + " s + exit timeout "
             + exitTimeout + " s, or the kubelet kills requests still draining");
+    Probe liveness = gantry.getLivenessProbe();
+    assertTrue(liveness.getPeriodSeconds() * liveness.getFailureThreshold() >= grace,
+        "a draining server answers no probe: liveness must not fail within the grace period");
     assertEquals("/mnt/models", argument("--model-repository"));
     assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()
         .getIntVal());
