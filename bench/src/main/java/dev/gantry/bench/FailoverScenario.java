@@ -144,6 +144,9 @@ final class FailoverScenario {
             } catch (InferenceClientException e) {
               counts.failed.increment();
               failures.merge(e.code().name(), 1L, Long::sum);
+            } catch (RuntimeException e) {
+              counts.failed.increment();
+              failures.merge(e.getClass().getSimpleName(), 1L, Long::sum);
             }
           }
         });
