@@ -182,6 +182,21 @@ public final class InferOutput {
     return asByteArrays().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
   }
 
+  /**
+   * An output requested with {@link OutputOption#classCount(int)}: its top classes, highest
+   * first, batch item after batch item when the model batches.
+   *
+   * @throws IllegalStateException if the output is not BYTES or an element is not {@code
+   *     value:index[:label]}
+   */
+  public List<Classification> asClassifications() {
+    try {
+      return asStrings().stream().map(Classification::parse).toList();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(describe() + ": " + e.getMessage(), e);
+    }
+  }
+
   private void require(String read, Datatype... readable) {
     if (!Arrays.asList(readable).contains(datatype)) {
       StringJoiner names = new StringJoiner(" or ");

@@ -5,6 +5,7 @@ import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.proto.ModelInferResponse.InferOutputTensor;
 import dev.gantry.server.error.InternalException;
 import dev.gantry.server.model.LoadedVersion;
+import dev.gantry.server.validation.ValidRequest;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.DataType;
 import dev.gantry.spi.Shapes;
@@ -14,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the {@code ModelInferResponse} of a finished request. Outputs always travel as
+ * Builds the {@code ModelInferResponse} of a finished request, with the outputs that asked for
+ * classification replaced by their top classes ({@link TopClasses}). Outputs always travel as
  * {@code raw_output_contents}, wrapping the backend's buffers without copying them: grpc-java
  * serialises the message inside {@code onNext}, while the buffers are still ours.
  *
@@ -26,24 +28,26 @@ final class InferResponses {
   private InferResponses() {}
 
   /**
-   * @param batchSize the request's batch size, which an output's first dimension must equal when
-   *     the model batches
+   * @param request the validated request: the outputs it wants, how, and its batch size, which an
+   *     output's first dimension must equal when the model batches
    * @throws InternalException when an output is missing or does not fit the signature
    */
   static ModelInferResponse encode(
-      LoadedVersion model,
-      String id,
-      List<String> outputs,
-      long batchSize,
-      Map<String, Tensor> tensors) {
+      LoadedVersion model, String id, ValidRequest request, Map<String, Tensor> tensors) {
     ModelInferResponse.Builder response =
         ModelInferResponse.newBuilder()
             .setModelName(model.name())
             .setModelVersion(Long.toString(model.version()))
             .setId(id);
-    for (String name : outputs) {
+    long batchSize = request.batchSize();
+    for (String name : request.outputs()) {
       Tensor tensor = tensors.get(name);
       check(model, name, batchSize, tensor);
+      Integer classCount = request.classCounts().get(name);
+      if (classCount != null) {
+        tensor = TopClasses.of(tensor, classCount, model.maxBatchSize() > 0 ? batchSize : 0,
+            model.labels().of(name).orElse(List.of()));
+      }
       InferOutputTensor.Builder output =
           response.addOutputsBuilder().setName(name).setDatatype(tensor.dataType().name());
       for (int d = 0; d < tensor.rank(); d++) {

@@ -237,7 +237,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /** The protocol extensions this server implements, as ServerMetadata lists them. */
   static List<String> extensions() {
-    return List.of("model_repository", "model_configuration", "schedule_policy", "parameters",
-        "statistics", "logging");
+    return List.of("classification", "model_repository", "model_configuration",
+        "schedule_policy", "parameters", "statistics", "logging");
   }
 }

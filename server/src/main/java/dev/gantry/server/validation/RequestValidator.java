@@ -33,12 +33,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RequestValidator {
   /**
-   * Parameters of features Gantry does not have (sequences, shared memory, classification),
-   * refused with UNIMPLEMENTED; other unknown parameters pass through unread, as in Triton.
+   * Parameters of features Gantry does not have (sequences, shared memory), refused with
+   * UNIMPLEMENTED; other unknown parameters pass through unread, as in Triton.
    */
   private static final Set<String> UNSUPPORTED_PARAMETERS =
       Set.of("sequence_id", "sequence_start", "sequence_end", "shared_memory_region",
-          "shared_memory_offset", "shared_memory_byte_size", "classification");
+          "shared_memory_offset", "shared_memory_byte_size");
+
+  /** The output datatypes the classification extension ranks, as Triton does. */
+  private static final Set<DataType> CLASSIFIABLE = Set.of(DataType.INT8, DataType.INT16,
+      DataType.INT32, DataType.INT64, DataType.UINT8, DataType.UINT16, DataType.UINT32,
+      DataType.UINT64, DataType.FP32, DataType.FP64);
 
   private final long maxElementsPerTensor;
   private final long maxBytesElementBytes;
@@ -110,6 +115,7 @@ public final class RequestValidator {
     return new ValidRequest(
         inputs,
         requestedOutputs(request, model),
+        classCounts(request, model),
         model.maxBatchSize() > 0 ? batchSize : 1,
         priorityLevel(request.getParametersMap(), model),
         timeoutNanos(request.getParametersMap()));
@@ -265,6 +271,34 @@ public final class RequestValidator {
   }
 
   /**
+   * The outputs whose {@code classification} parameter asks for their top-k classes, checked:
+   * k an integer of at least 1, the output of a datatype that ranks.
+   */
+  private static Map<String, Integer> classCounts(ModelInferRequest request, LoadedVersion model) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < request.getOutputsCount(); i++) {
+      InferRequestedOutputTensor output = request.getOutputs(i);
+      if (!output.containsParameters("classification")) {
+        continue;
+      }
+      String field = "outputs[" + i + "].parameter 'classification'";
+      long count = integerParameter(output.getParametersMap(), "classification", field);
+      if (count < 1 || count > Integer.MAX_VALUE) {
+        throw new InvalidArgumentException(
+            field + " must be a class count of at least 1, got " + Long.toUnsignedString(count));
+      }
+      DataType type = model.signature().output(output.getName()).orElseThrow().dataType();
+      if (!CLASSIFIABLE.contains(type)) {
+        throw new InvalidArgumentException(
+            field + ": output '" + output.getName() + "' is " + type + "; classification ranks "
+                + "only integer, FP32 and FP64 outputs");
+      }
+      counts.put(output.getName(), (int) count);
+    }
+    return counts;
+  }
+
+  /**
    * Refuses the parameters of features Gantry does not have, on the request or (where Triton's
    * clients put shared memory and classification) on an input or output, rather than ignoring
    * them and answering something else than was asked.
@@ -305,6 +339,11 @@ public final class RequestValidator {
   }
 
   private static long integerParameter(Map<String, InferParameter> parameters, String name) {
+    return integerParameter(parameters, name, "parameter '" + name + "'");
+  }
+
+  private static long integerParameter(
+      Map<String, InferParameter> parameters, String name, String field) {
     InferParameter parameter = parameters.get(name);
     if (parameter == null) {
       return 0;
@@ -313,7 +352,7 @@ public final class RequestValidator {
       case INT64_PARAM -> parameter.getInt64Param();
       case UINT64_PARAM -> parameter.getUint64Param();
       default -> throw new InvalidArgumentException(
-          "parameter '" + name + "' must be an int64_param or uint64_param, got "
+          field + " must be an int64_param or uint64_param, got "
               + parameter.getParameterChoiceCase().name().toLowerCase());
     };
   }

@@ -9,6 +9,7 @@ import java.util.Map;
  * scheduler, and the request's choices that the transport needs to answer it.
  *
  * @param outputs the outputs to return, in the order the response lists them
+ * @param classCounts the outputs to return as their top-k classes, with k
  * @param batchSize the number of batch items (1 when the model does not batch)
  * @param priorityLevel the queue level, 1 being the highest
  * @param timeoutNanos the queue timeout the request asked for, or 0 for the model's default
@@ -16,6 +17,7 @@ import java.util.Map;
 public record ValidRequest(
     Map<String, Tensor> inputs,
     List<String> outputs,
+    Map<String, Integer> classCounts,
     long batchSize,
     int priorityLevel,
     long timeoutNanos) {}

@@ -193,10 +193,11 @@ class ValidationTest {
                 .putParameters("shared_memory_region",
                     InferParameter.newBuilder().setStringParam("region0").build())).build(),
             Status.Code.UNIMPLEMENTED, "outputs[0].parameter 'shared_memory_region' is not supported"),
-        new Case("classification on an output", simple().addOutputs(
+        new Case("classification of no class", simple().addOutputs(
             InferRequestedOutputTensor.newBuilder().setName("OUTPUT0")
-                .putParameters("classification", int64(3))).build(),
-            Status.Code.UNIMPLEMENTED, "outputs[0].parameter 'classification' is not supported"),
+                .putParameters("classification", int64(0))).build(),
+            Status.Code.INVALID_ARGUMENT,
+            "outputs[0].parameter 'classification' must be a class count of at least 1"),
         new Case("shared memory on an input", simple().setInputs(0, simple().getInputs(0).toBuilder()
             .putParameters("shared_memory_byte_size", int64(64))).build(),
             Status.Code.UNIMPLEMENTED, "inputs[0].parameter 'shared_memory_byte_size' is not supported"),

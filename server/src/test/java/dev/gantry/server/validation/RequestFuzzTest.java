@@ -14,6 +14,7 @@ import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInput;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.metrics.ServerMetrics;
+import dev.gantry.server.model.ClassLabels;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.scheduler.BatchingPolicy;
 import dev.gantry.server.scheduler.ExecutionListener;
@@ -124,7 +125,7 @@ class RequestFuzzTest {
             .addDims(2).setOptional(true))
         .build();
     model = new LoadedVersion("fuzz", 1, config, signature, List.of("CPU"), scheduler,
-        new ServerMetrics().forVersion("fuzz", 1));
+        new ServerMetrics().forVersion("fuzz", 1), ClassLabels.NONE);
   }
 
   @AfterAll
