@@ -14,6 +14,7 @@ import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInput;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.metrics.ServerMetrics;
+import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.ClassLabels;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.scheduler.BatchingPolicy;
@@ -68,7 +69,8 @@ class RequestFuzzTest {
   private static ExecutorService checker;
   private static LoadedVersion model;
   private static final RequestValidator validator =
-      new RequestValidator(MAX_ELEMENTS, MAX_BYTES_ELEMENT);
+      new RequestValidator(MAX_ELEMENTS, MAX_BYTES_ELEMENT,
+          new SharedMemoryRegistry(SharedMemoryRegistry.SYSTEM_DIRECTORY, 1));
 
   /** A model's instance that is never asked to execute: validation needs only its signature. */
   private static final class Unused implements ModelInstance {
