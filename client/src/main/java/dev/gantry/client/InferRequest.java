@@ -97,7 +97,11 @@ public final class InferRequest {
       for (long dimension : input.shape()) {
         tensor.addShape(dimension);
       }
-      message.addInputs(tensor).addRawInputContents(input.contents());
+      if (input.sharedMemoryRange() != null) {
+        message.addInputs(tensor.putAllParameters(input.sharedMemoryRange().parameters()));
+      } else {
+        message.addInputs(tensor).addRawInputContents(input.contents());
+      }
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.gantry.client;
 
 import dev.gantry.proto.InferParameter;
 import dev.gantry.proto.ModelInferRequest.InferRequestedOutputTensor;
+import java.util.Map;
 
 /**
  * How one requested output should come back, given to {@link InferRequest.Builder#output(String,
@@ -9,12 +10,10 @@ import dev.gantry.proto.ModelInferRequest.InferRequestedOutputTensor;
  * them.
  */
 public final class OutputOption {
-  private final String parameter;
-  private final InferParameter value;
+  private final Map<String, InferParameter> parameters;
 
-  private OutputOption(String parameter, InferParameter value) {
-    this.parameter = parameter;
-    this.value = value;
+  private OutputOption(Map<String, InferParameter> parameters) {
+    this.parameters = parameters;
   }
 
   /**
@@ -28,10 +27,19 @@ public final class OutputOption {
       throw new IllegalArgumentException("class count must be at least 1: " + count);
     }
     return new OutputOption(
-        "classification", InferParameter.newBuilder().setInt64Param(count).build());
+        Map.of("classification", InferParameter.newBuilder().setInt64Param(count).build()));
+  }
+
+  /**
+   * The output written into a registered system shared-memory region instead of the response
+   * (Triton's system shared-memory extension); {@link InferOutput#sharedMemory()} says where and
+   * how many bytes.
+   */
+  public static OutputOption sharedMemory(SharedMemoryRange range) {
+    return new OutputOption(range.parameters());
   }
 
   void applyTo(InferRequestedOutputTensor.Builder output) {
-    output.putParameters(parameter, value);
+    output.putAllParameters(parameters);
   }
 }

@@ -9,6 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.gantry.client.Datatype;
+import dev.gantry.client.InferInput;
+import dev.gantry.client.InferRequest;
+import dev.gantry.client.InferResult;
+import dev.gantry.client.InferenceClient;
+import dev.gantry.client.OutputOption;
+import dev.gantry.client.SharedMemoryRange;
 import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.proto.CudaSharedMemoryRegisterRequest;
 import dev.gantry.proto.InferParameter;
@@ -151,6 +158,37 @@ class SharedMemoryTest {
     assertArrayEquals(plus(a, b, 1), floatsOf(response.getRawOutputContents(0)));
     assertEquals(ByteString.EMPTY, response.getRawOutputContents(1));
     assertArrayEquals(plus(a, b, -1), readFloats(3 * TENSOR));
+  }
+
+  @Test
+  void theJavaClientRegistersAndUsesRegions() throws Exception {
+    float[] a = sequence(5);
+    float[] b = sequence(-2);
+    writeFloats(0, a);
+    try (InferenceClient client =
+        InferenceClient.builder().target("127.0.0.1:" + gantry.server.port()).build()) {
+      client.registerSystemSharedMemory("client", key, 0, 4 * TENSOR);
+      assertEquals(4 * TENSOR, client.systemSharedMemoryStatus("client").get("client")
+          .getByteSize());
+      InferResult result = client.infer(InferRequest.builder("simple")
+          .input(InferInput.sharedMemory("INPUT0", Datatype.FP32,
+              SharedMemoryRange.of("client", TENSOR), 1, 16))
+          .input(InferInput.fp32("INPUT1", b, 1, 16))
+          .output("OUTPUT0", OutputOption.sharedMemory(
+              new SharedMemoryRange("client", 2 * TENSOR, 2 * TENSOR)))
+          .output("OUTPUT1")
+          .build());
+      assertEquals(new SharedMemoryRange("client", 2 * TENSOR, TENSOR),
+          result.output("OUTPUT0").sharedMemory().orElseThrow());
+      assertArrayEquals(plus(a, b, 1), readFloats(2 * TENSOR));
+      assertArrayEquals(plus(a, b, -1), result.output("OUTPUT1").asFloats());
+      IllegalStateException inMemory = assertThrows(IllegalStateException.class,
+          () -> result.output("OUTPUT0").asFloats());
+      assertEquals("output \"OUTPUT0\" was written to shared memory region \"client\" (64 bytes "
+          + "at offset 128); read it there", inMemory.getMessage());
+      client.unregisterSystemSharedMemory("");
+      assertEquals(Map.of(), client.systemSharedMemoryStatus(""));
+    }
   }
 
   @Test
