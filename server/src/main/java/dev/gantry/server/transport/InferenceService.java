@@ -214,22 +214,19 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   @Override
   public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request,
       StreamObserver<CudaSharedMemoryRegisterResponse> out) {
-    out.onError(StatusMapper.toException(
-        SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryRegister")));
+    out.onError(SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryRegister"));
   }
 
   @Override
   public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request,
       StreamObserver<CudaSharedMemoryStatusResponse> out) {
-    out.onError(StatusMapper.toException(
-        SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryStatus")));
+    out.onError(SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryStatus"));
   }
 
   @Override
   public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request,
       StreamObserver<CudaSharedMemoryUnregisterResponse> out) {
-    out.onError(StatusMapper.toException(
-        SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryUnregister")));
+    out.onError(SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryUnregister"));
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.gantry.proto.SystemSharedMemoryUnregisterResponse;
 import dev.gantry.server.error.UnimplementedException;
 import dev.gantry.server.memory.SharedMemoryRegion;
 import dev.gantry.server.memory.SharedMemoryRegistry;
+import io.grpc.StatusRuntimeException;
 
 /**
  * The shared-memory RPCs: system shared memory registered, listed and unregistered in the
@@ -47,9 +48,10 @@ final class SharedMemoryCalls {
     return SystemSharedMemoryUnregisterResponse.getDefaultInstance();
   }
 
-  /** Why every CUDA shared-memory RPC fails. */
-  static UnimplementedException cudaUnsupported(String method) {
-    return new UnimplementedException(method + ": CUDA shared memory is not supported by Gantry, "
-        + "whose backends read host memory; use system shared memory (SystemSharedMemoryRegister)");
+  /** How every CUDA shared-memory RPC fails. */
+  static StatusRuntimeException cudaUnsupported(String method) {
+    return StatusMapper.toException(new UnimplementedException(method + ": CUDA shared memory "
+        + "is not supported by Gantry, whose backends read host memory; use system shared "
+        + "memory (SystemSharedMemoryRegister)"));
   }
 }
