@@ -190,6 +190,15 @@ public final class BenchMain implements Callable<Integer> {
       description = "Write a self-contained HTML report with charts.")
   Path report;
 
+  @Option(names = "--shared-memory", defaultValue = "none", paramLabel = "none|system",
+      description = "Pass tensors through system shared memory (/dev/shm) registered with the "
+          + "server, which must run on this host, instead of in messages (perf_analyzer's flag).")
+  SharedMemory sharedMemory;
+
+  @Option(names = "--output-shared-memory-size", defaultValue = "102400", paramLabel = "BYTES",
+      description = "With --shared-memory system, the room each output gets in the region.")
+  long outputSharedMemoryBytes;
+
   @Option(names = "--in-process",
       description = "Load the model through the backend SPI in this process; no server.")
   boolean inProcess;
@@ -239,7 +248,8 @@ public final class BenchMain implements Callable<Integer> {
           ? new RemoteSession.Tls(sslCa, sslCert, sslKey)
           : null;
       try (RemoteSession session = RemoteSession.open(
-          url, tls, timeout, Duration.ofSeconds(maxDurationSeconds), serverPid)) {
+          url, tls, timeout, Duration.ofSeconds(maxDurationSeconds), serverPid,
+          sharedMemory == SharedMemory.SYSTEM ? outputSharedMemoryBytes : null)) {
         if (rpc == Rpc.LIVE) {
           return measure(session, null, session.liveIssuers(), 0, levels, limits);
         }
@@ -363,6 +373,12 @@ public final class BenchMain implements Callable<Integer> {
     if (inProcess && (repository == null || rpc == Rpc.LIVE)) {
       throw usage("--in-process needs --model-repository and --rpc infer");
     }
+    if (sharedMemory == SharedMemory.SYSTEM && (inProcess || rpc == Rpc.LIVE)) {
+      throw usage("--shared-memory system needs a server and --rpc infer");
+    }
+    if (outputSharedMemoryBytes < 1) {
+      throw usage("--output-shared-memory-size must be at least 1 byte");
+    }
     if ((sslCert == null) != (sslKey == null)) {
       throw usage("--ssl-cert and --ssl-key go together");
     }
@@ -377,6 +393,9 @@ public final class BenchMain implements Callable<Integer> {
       throw usage("intervals, counts, limits and timeouts must be positive");
     }
   }
+
+  /** Where tensors travel: in messages, or in system shared memory. */
+  enum SharedMemory { NONE, SYSTEM }
 
   private CommandLine.ParameterException usage(String message) {
     return new CommandLine.ParameterException(spec.commandLine(), message);

@@ -7,6 +7,7 @@ import dev.gantry.client.RetryPolicy;
 import dev.gantry.proto.ServerMetadataResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -25,15 +26,19 @@ final class RemoteSession implements Session {
   private final Duration requestTimeout;
   private final Duration streamLifetime;
   private final CpuClocks cpu;
+  private final Long outputSharedMemoryBytes;
+  private final List<SystemSharedMemory> sharedMemory = new ArrayList<>();
 
   private RemoteSession(InferenceClient client, String target, ServerMetadataResponse metadata,
-      Duration requestTimeout, Duration streamLifetime, CpuClocks cpu) {
+      Duration requestTimeout, Duration streamLifetime, CpuClocks cpu,
+      Long outputSharedMemoryBytes) {
     this.client = client;
     this.target = target;
     this.metadata = metadata;
     this.requestTimeout = requestTimeout;
     this.streamLifetime = streamLifetime;
     this.cpu = cpu;
+    this.outputSharedMemoryBytes = outputSharedMemoryBytes;
   }
 
   /**
@@ -43,10 +48,13 @@ final class RemoteSession implements Session {
    * @param requestTimeout the deadline of every call
    * @param streamLifetime the deadline of a stream, which lasts a load level: the run's limit
    * @param serverPid the server's process on this machine, for its CPU time; null if unknown
+   * @param outputSharedMemoryBytes with system shared memory, the room each output gets there;
+   *     null to send tensors in messages
    * @throws SetupException when the server does not answer
    */
   static RemoteSession open(String target, Tls tls, Duration requestTimeout,
-      Duration streamLifetime, Long serverPid) throws SetupException {
+      Duration streamLifetime, Long serverPid, Long outputSharedMemoryBytes)
+      throws SetupException {
     InferenceClient.Builder builder = InferenceClient.builder()
         .target(target)
         .retryPolicy(RetryPolicy.none())
@@ -62,7 +70,8 @@ final class RemoteSession implements Session {
       }
       ServerMetadataResponse metadata = client.serverMetadata();
       return new RemoteSession(client, target, metadata, requestTimeout, streamLifetime,
-          new CpuClocks(Optional.ofNullable(serverPid).map(ProcessCpu::new), CpuClocks.self()));
+          new CpuClocks(Optional.ofNullable(serverPid).map(ProcessCpu::new), CpuClocks.self()),
+          outputSharedMemoryBytes);
     } catch (InferenceClientException e) {
       client.close();
       throw new SetupException("cannot reach the server at " + target + ": " + e.getMessage(), e);
@@ -119,8 +128,17 @@ final class RemoteSession implements Session {
   }
 
   @Override
-  public Supplier<RequestIssuer> issuers(Mode mode, ModelInfo info, List<RequestData> data) {
-    List<InferRequest> requests = InferRequests.build(info, data);
+  public Supplier<RequestIssuer> issuers(Mode mode, ModelInfo info, List<RequestData> data)
+      throws SetupException {
+    List<InferRequest> requests;
+    if (outputSharedMemoryBytes == null) {
+      requests = InferRequests.build(info, data);
+    } else {
+      SystemSharedMemory memory =
+          SystemSharedMemory.open(client, info, data, outputSharedMemoryBytes);
+      sharedMemory.add(memory);
+      requests = memory.requests();
+    }
     if (mode == Mode.STREAM) {
       return () -> new StreamIssuer(client, requests, streamLifetime, requestTimeout);
     }
@@ -129,6 +147,7 @@ final class RemoteSession implements Session {
 
   @Override
   public void close() {
+    sharedMemory.forEach(SystemSharedMemory::close);
     client.close();
   }
 

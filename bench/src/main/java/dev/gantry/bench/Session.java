@@ -21,7 +21,8 @@ interface Session extends AutoCloseable {
   CpuClocks cpu();
 
   /** Opens the issuer of one load level for these requests. */
-  Supplier<RequestIssuer> issuers(Mode mode, ModelInfo model, List<RequestData> data);
+  Supplier<RequestIssuer> issuers(Mode mode, ModelInfo model, List<RequestData> data)
+      throws SetupException;
 
   @Override
   void close();

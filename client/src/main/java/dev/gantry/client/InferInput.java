@@ -25,12 +25,29 @@ public final class InferInput {
   private final Datatype datatype;
   private final long[] shape;
   private final ByteString contents;
+  private final SharedMemoryRange sharedMemory;
 
-  private InferInput(String name, Datatype datatype, long[] shape, ByteString contents) {
+  private InferInput(String name, Datatype datatype, long[] shape, ByteString contents,
+      SharedMemoryRange sharedMemory) {
     this.name = name;
     this.datatype = datatype;
     this.shape = shape;
     this.contents = contents;
+    this.sharedMemory = sharedMemory;
+  }
+
+  /**
+   * A tensor the server reads from a registered system shared-memory region instead of the
+   * request: the caller has written its raw encoding there. Only the range travels.
+   */
+  public static InferInput sharedMemory(
+      String name, Datatype datatype, SharedMemoryRange range, long... shape) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(datatype, "datatype");
+    long[] dimensions = shape.clone();
+    Shapes.elementCount(describe(name), dimensions);
+    return new InferInput(name, datatype, dimensions, ByteString.EMPTY,
+        Objects.requireNonNull(range, "range"));
   }
 
   /** A BOOL tensor. */
@@ -162,9 +179,14 @@ public final class InferInput {
     return shape.clone();
   }
 
-  /** The input's data in the raw encoding, as it is sent. */
+  /** The input's data in the raw encoding, as it is sent; empty when it is in shared memory. */
   ByteString contents() {
     return contents;
+  }
+
+  /** Where the server reads the input, when it is in shared memory; otherwise null. */
+  SharedMemoryRange sharedMemoryRange() {
+    return sharedMemory;
   }
 
   private static InferInput of(
@@ -182,7 +204,7 @@ public final class InferInput {
               + " elements but the data has "
               + length);
     }
-    return new InferInput(name, datatype, dimensions, encoder.get());
+    return new InferInput(name, datatype, dimensions, encoder.get(), null);
   }
 
   private static String describe(String name) {

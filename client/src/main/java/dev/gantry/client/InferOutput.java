@@ -22,6 +22,7 @@ public final class InferOutput {
   private final long[] shape;
   private final long elementCount;
   private final ByteString contents;
+  private final SharedMemoryRange sharedMemory;
 
   /**
    * An output with contents in the raw encoding.
@@ -29,12 +30,27 @@ public final class InferOutput {
    * @throws IllegalArgumentException if the contents do not fit the shape and datatype
    */
   InferOutput(String name, Datatype datatype, long[] shape, ByteString contents) {
+    this(name, datatype, shape, contents, null);
+  }
+
+  /**
+   * An output the server wrote into shared memory, with no contents in the response.
+   *
+   * @param written where, and how many bytes the server wrote
+   */
+  InferOutput(String name, Datatype datatype, long[] shape, SharedMemoryRange written) {
+    this(name, datatype, shape, ByteString.EMPTY, written);
+  }
+
+  private InferOutput(String name, Datatype datatype, long[] shape, ByteString contents,
+      SharedMemoryRange sharedMemory) {
     this.name = name;
     this.datatype = datatype;
     this.shape = shape.clone();
     this.elementCount = Shapes.elementCount(describe(), this.shape);
     this.contents = contents;
-    if (datatype.hasFixedSize() && contents.size() != elementCount * datatype.byteSize()) {
+    this.sharedMemory = sharedMemory;
+    if (sharedMemory == null && datatype.hasFixedSize() && contents.size() != elementCount * datatype.byteSize()) {
       throw new IllegalArgumentException(
           describe()
               + ": "
@@ -182,7 +198,36 @@ public final class InferOutput {
     return asByteArrays().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
   }
 
+  /**
+   * An output requested with {@link OutputOption#classCount(int)}: its top classes, highest
+   * first, batch item after batch item when the model batches.
+   *
+   * @throws IllegalStateException if the output is not BYTES or an element is not {@code
+   *     value:index[:label]}
+   */
+  public List<Classification> asClassifications() {
+    try {
+      return asStrings().stream().map(Classification::parse).toList();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Where the server wrote this output, when it was requested with {@link
+   * OutputOption#sharedMemory}: the region, the offset and the bytes written. Such an output has
+   * no contents in the response; read it from the region.
+   */
+  public java.util.Optional<SharedMemoryRange> sharedMemory() {
+    return java.util.Optional.ofNullable(sharedMemory);
+  }
+
   private void require(String read, Datatype... readable) {
+    if (sharedMemory != null) {
+      throw new IllegalStateException(describe() + " was written to shared memory region \""
+          + sharedMemory.region() + "\" (" + sharedMemory.byteSize() + " bytes at offset "
+          + sharedMemory.offset() + "); read it there");
+    }
     if (!Arrays.asList(readable).contains(datatype)) {
       StringJoiner names = new StringJoiner(" or ");
       for (Datatype type : readable) {

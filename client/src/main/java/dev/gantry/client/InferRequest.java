@@ -97,7 +97,11 @@ public final class InferRequest {
       for (long dimension : input.shape()) {
         tensor.addShape(dimension);
       }
-      message.addInputs(tensor).addRawInputContents(input.contents());
+      if (input.sharedMemoryRange() != null) {
+        message.addInputs(tensor.putAllParameters(input.sharedMemoryRange().parameters()));
+      } else {
+        message.addInputs(tensor).addRawInputContents(input.contents());
+      }
       return this;
     }
 
@@ -112,8 +116,23 @@ public final class InferRequest {
     /** Asks for these outputs only. Without any, the server returns every output of the model. */
     public Builder outputs(String... names) {
       for (String name : names) {
-        message.addOutputs(InferRequestedOutputTensor.newBuilder().setName(name));
+        output(name);
       }
+      return this;
+    }
+
+    /**
+     * Asks for this output, returned as the options say (for example {@link
+     * OutputOption#classCount(int)}). Without any output requested, the server returns every
+     * output of the model.
+     */
+    public Builder output(String name, OutputOption... options) {
+      InferRequestedOutputTensor.Builder output =
+          InferRequestedOutputTensor.newBuilder().setName(Objects.requireNonNull(name, "name"));
+      for (OutputOption option : options) {
+        option.applyTo(output);
+      }
+      message.addOutputs(output);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.gantry.client;
 
 import com.google.protobuf.ByteString;
+import dev.gantry.proto.InferParameter;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.proto.ModelInferResponse.InferOutputTensor;
 import java.util.Collections;
@@ -46,9 +47,25 @@ public final class InferResult {
               ? response.getRawOutputContents(i)
               : TypedContents.toRaw(datatype, tensor.getContents());
       long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
-      byName.put(tensor.getName(), new InferOutput(tensor.getName(), datatype, shape, contents));
+      SharedMemoryRange written = writtenTo(tensor);
+      byName.put(tensor.getName(), written != null
+          ? new InferOutput(tensor.getName(), datatype, shape, written)
+          : new InferOutput(tensor.getName(), datatype, shape, contents));
     }
     this.outputs = Collections.unmodifiableMap(byName);
+  }
+
+  /** Where the server wrote an output, per the parameters it echoes; null when in the response. */
+  private static SharedMemoryRange writtenTo(InferOutputTensor tensor) {
+    if (!tensor.containsParameters("shared_memory_region")) {
+      return null;
+    }
+    return new SharedMemoryRange(
+        tensor.getParametersOrThrow("shared_memory_region").getStringParam(),
+        tensor.getParametersOrDefault("shared_memory_offset", InferParameter.getDefaultInstance())
+            .getInt64Param(),
+        tensor.getParametersOrDefault("shared_memory_byte_size",
+            InferParameter.getDefaultInstance()).getInt64Param());
   }
 
   /** The name of the model that answered. */

@@ -23,6 +23,10 @@ import dev.gantry.proto.ServerMetadataRequest;
 import dev.gantry.proto.ServerMetadataResponse;
 import dev.gantry.proto.ServerReadyRequest;
 import dev.gantry.proto.ServerReadyResponse;
+import dev.gantry.proto.SystemSharedMemoryRegisterRequest;
+import dev.gantry.proto.SystemSharedMemoryStatusRequest;
+import dev.gantry.proto.SystemSharedMemoryStatusResponse;
+import dev.gantry.proto.SystemSharedMemoryUnregisterRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -248,6 +252,49 @@ public final class InferenceClient implements AutoCloseable {
                 ModelRepositoryParameter.newBuilder().setBoolParam(unloadDependents).build())
             .build());
   }
+  /**
+   * Registers a window of a POSIX shared-memory object (created by the caller with {@code
+   * shm_open}, on the server's host) as a system shared-memory region, so that inputs and outputs
+   * can name it with {@link SharedMemoryRange} instead of travelling in messages.
+   *
+   * @param key the object's key, {@code /name}
+   * @param offset where the region starts in the object
+   */
+  public void registerSystemSharedMemory(String name, String key, long offset, long byteSize) {
+    command(
+        GRPCInferenceServiceGrpc.getSystemSharedMemoryRegisterMethod(),
+        SystemSharedMemoryRegisterRequest.newBuilder()
+            .setName(name)
+            .setKey(key)
+            .setOffset(offset)
+            .setByteSize(byteSize)
+            .build());
+  }
+
+  /**
+   * The registered system shared-memory regions by name, or only the named one.
+   *
+   * @param name a region's name, or empty for every region
+   */
+  public Map<String, SystemSharedMemoryStatusResponse.RegionStatus> systemSharedMemoryStatus(
+      String name) {
+    return query(
+        GRPCInferenceServiceGrpc.getSystemSharedMemoryStatusMethod(),
+        SystemSharedMemoryStatusRequest.newBuilder().setName(name).build(),
+        SystemSharedMemoryStatusResponse::getRegionsMap);
+  }
+
+  /**
+   * Unregisters a system shared-memory region; the caller still owns and must remove the object.
+   *
+   * @param name a region's name, or empty for every region
+   */
+  public void unregisterSystemSharedMemory(String name) {
+    command(
+        GRPCInferenceServiceGrpc.getSystemSharedMemoryUnregisterMethod(),
+        SystemSharedMemoryUnregisterRequest.newBuilder().setName(name).build());
+  }
+
 
   /** Runs an inference and waits for its result. */
   public InferResult infer(InferRequest request) {

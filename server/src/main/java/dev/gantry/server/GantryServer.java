@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.memory.MemoryReturn;
+import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.Backends;
 import dev.gantry.server.model.ModelLoader;
 import dev.gantry.server.model.ModelRepository;
@@ -102,14 +103,18 @@ public final class GantryServer implements AutoCloseable {
         new RepositoryScanner(options.modelRepositories()), loader, loadPool, retirePool,
         metrics, options.exitTimeout(), uploadRoot, options.maxUploadBytes());
     SecurityOptions security = options.security();
+    SharedMemoryRegistry sharedMemory = new SharedMemoryRegistry(
+        SharedMemoryRegistry.SYSTEM_DIRECTORY, SharedMemoryRegistry.MAX_REGIONS);
     InferenceService service = new InferenceService(
         ServerIdentity.gantry(),
         repository,
-        new RequestValidator(options.maxElementsPerTensor(), options.maxBytesElementBytes()),
+        new RequestValidator(
+            options.maxElementsPerTensor(), options.maxBytesElementBytes(), sharedMemory),
         () -> ready && !stopping,
         options.streamWindow(),
         new RepositoryCalls(repository, options.controlMode(), security.repositoryRpcsDisabled(),
-            repositoryCalls));
+            repositoryCalls),
+        sharedMemory);
     InetSocketAddress address = new InetSocketAddress(options.host(), options.grpcPort());
     ServerCredentials credentials = security.tls()
         .map(TlsContext::grpcCredentials)

@@ -8,6 +8,7 @@ package dev.gantry.server.error;
 public enum ErrorCode {
   INVALID_ARGUMENT,
   NOT_FOUND,
+  ALREADY_EXISTS,
   UNAVAILABLE,
   RESOURCE_EXHAUSTED,
   DEADLINE_EXCEEDED,

@@ -9,6 +9,7 @@ package dev.gantry.server.error;
 public abstract sealed class GantryException extends RuntimeException
     permits InvalidArgumentException,
         NotFoundException,
+        AlreadyExistsException,
         UnavailableException,
         ResourceExhaustedException,
         DeadlineExceededException,

@@ -14,6 +14,7 @@ import java.util.List;
  * @param signature the served inputs and outputs, with the batch dimension when the model batches
  * @param devices where each instance runs, as the backend reports it
  * @param metrics this version's measurements, fed by its scheduler and the transport
+ * @param labels the class labels of its outputs, for the classification extension
  */
 public record LoadedVersion(
     String name,
@@ -22,7 +23,8 @@ public record LoadedVersion(
     ModelSignature signature,
     List<String> devices,
     ModelScheduler scheduler,
-    ModelMetrics metrics) {
+    ModelMetrics metrics,
+    ClassLabels labels) {
 
   public int maxBatchSize() {
     return config.getMaxBatchSize();

@@ -94,6 +94,7 @@ public final class ModelLoader {
           instances, placements);
       BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
+      ClassLabels labels = ClassLabels.read(config, modelDirectory);
       for (int i = 0; i < instances.size(); i++) {
         ModelInstance instance = instances.get(i);
         onCores(cores.get(i), placements.get(i), () -> {
@@ -124,7 +125,8 @@ public final class ModelLoader {
           signature,
           instances.stream().map(ModelInstance::device).toList(),
           scheduler,
-          versionMetrics);
+          versionMetrics,
+          labels);
     } catch (ModelLoadException | RuntimeException e) {
       instances.forEach(ModelInstance::close);
       throw e;

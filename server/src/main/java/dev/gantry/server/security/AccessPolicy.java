@@ -12,11 +12,13 @@ import java.util.Optional;
  *       ServerLive}, {@code ServerReady} and the standard {@code grpc.health.v1.Health} service.
  *       They reveal only whether the server is up.
  *   <li>{@link Role#INFERENCE}: inference, model readiness, metadata, configuration,
- *       statistics, the repository index, and server reflection (it describes the API, and there
- *       is no reason to describe it to strangers).
+ *       statistics, the repository index, the system shared-memory status (like the index, it
+ *       only lists), and server reflection (it describes the API, and there is no reason to
+ *       describe it to strangers). An inference request may use any region registered.
  *   <li>{@link Role#ADMIN}: everything else, which today is loading and unloading models, log
- *       and trace settings and the shared-memory RPCs. A method this table does not know needs
- *       ADMIN, so a method added later is closed until someone opens it here.
+ *       and trace settings and registering and unregistering shared memory (it maps server-side
+ *       memory, as loading maps models). A method this table does not know needs ADMIN, so a
+ *       method added later is closed until someone opens it here.
  * </ul>
  */
 public final class AccessPolicy {
@@ -32,7 +34,8 @@ public final class AccessPolicy {
       "ModelStatistics", Role.INFERENCE,
       "ModelInfer", Role.INFERENCE,
       "ModelStreamInfer", Role.INFERENCE,
-      "RepositoryIndex", Role.INFERENCE);
+      "RepositoryIndex", Role.INFERENCE,
+      "SystemSharedMemoryStatus", Role.INFERENCE);
 
   private AccessPolicy() {}
 

@@ -119,8 +119,7 @@ final class InferenceDispatcher {
               public void onResponse(Map<String, Tensor> outputs) {
                 ModelInferResponse response;
                 try {
-                  response = InferResponses.encode(
-                      model, id, valid.outputs(), valid.batchSize(), outputs);
+                  response = InferResponses.encode(model, id, valid, outputs);
                 } catch (GantryException malformed) {
                   onError(malformed);
                   return;

@@ -1,5 +1,11 @@
 package dev.gantry.server.transport;
 
+import dev.gantry.proto.CudaSharedMemoryRegisterRequest;
+import dev.gantry.proto.CudaSharedMemoryRegisterResponse;
+import dev.gantry.proto.CudaSharedMemoryStatusRequest;
+import dev.gantry.proto.CudaSharedMemoryStatusResponse;
+import dev.gantry.proto.CudaSharedMemoryUnregisterRequest;
+import dev.gantry.proto.CudaSharedMemoryUnregisterResponse;
 import dev.gantry.proto.GRPCInferenceServiceGrpc;
 import dev.gantry.proto.LogSettingsRequest;
 import dev.gantry.proto.LogSettingsResponse;
@@ -26,7 +32,14 @@ import dev.gantry.proto.ServerMetadataRequest;
 import dev.gantry.proto.ServerMetadataResponse;
 import dev.gantry.proto.ServerReadyRequest;
 import dev.gantry.proto.ServerReadyResponse;
+import dev.gantry.proto.SystemSharedMemoryRegisterRequest;
+import dev.gantry.proto.SystemSharedMemoryRegisterResponse;
+import dev.gantry.proto.SystemSharedMemoryStatusRequest;
+import dev.gantry.proto.SystemSharedMemoryStatusResponse;
+import dev.gantry.proto.SystemSharedMemoryUnregisterRequest;
+import dev.gantry.proto.SystemSharedMemoryUnregisterResponse;
 import dev.gantry.server.error.GantryException;
+import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.model.ModelState;
@@ -53,6 +66,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final InferenceDispatcher dispatcher;
   private final int streamWindow;
   private final RepositoryCalls repositoryCalls;
+  private final SharedMemoryCalls sharedMemoryCalls;
   private final LogSettingsCalls logSettings = new LogSettingsCalls();
 
   /**
@@ -65,13 +79,15 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       RequestValidator validator,
       BooleanSupplier ready,
       int streamWindow,
-      RepositoryCalls repositoryCalls) {
+      RepositoryCalls repositoryCalls,
+      SharedMemoryRegistry sharedMemory) {
     this.identity = identity;
     this.repository = repository;
     this.ready = ready;
     this.dispatcher = new InferenceDispatcher(repository, validator);
     this.streamWindow = streamWindow;
     this.repositoryCalls = repositoryCalls;
+    this.sharedMemoryCalls = new SharedMemoryCalls(sharedMemory);
   }
 
   @Override
@@ -178,6 +194,42 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   @Override
+  public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest request,
+      StreamObserver<SystemSharedMemoryRegisterResponse> out) {
+    reply(out, () -> sharedMemoryCalls.register(request));
+  }
+
+  @Override
+  public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest request,
+      StreamObserver<SystemSharedMemoryStatusResponse> out) {
+    reply(out, () -> sharedMemoryCalls.status(request));
+  }
+
+  @Override
+  public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest request,
+      StreamObserver<SystemSharedMemoryUnregisterResponse> out) {
+    reply(out, () -> sharedMemoryCalls.unregister(request));
+  }
+
+  @Override
+  public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request,
+      StreamObserver<CudaSharedMemoryRegisterResponse> out) {
+    out.onError(SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryRegister"));
+  }
+
+  @Override
+  public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request,
+      StreamObserver<CudaSharedMemoryStatusResponse> out) {
+    out.onError(SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryStatus"));
+  }
+
+  @Override
+  public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request,
+      StreamObserver<CudaSharedMemoryUnregisterResponse> out) {
+    out.onError(SharedMemoryCalls.cudaUnsupported("CudaSharedMemoryUnregister"));
+  }
+
+  @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) out;
@@ -237,7 +289,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /** The protocol extensions this server implements, as ServerMetadata lists them. */
   static List<String> extensions() {
-    return List.of("model_repository", "model_configuration", "schedule_policy", "parameters",
-        "statistics", "logging");
+    return List.of("classification", "model_repository", "model_configuration",
+        "schedule_policy", "system_shared_memory", "parameters", "statistics", "logging");
   }
 }

@@ -9,6 +9,8 @@ import dev.gantry.proto.ModelInput;
 import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.ResourceExhaustedException;
 import dev.gantry.server.error.UnimplementedException;
+import dev.gantry.server.memory.SharedMemoryRegistry;
+import dev.gantry.server.memory.SharedMemorySlice;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.DataType;
@@ -33,24 +35,36 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RequestValidator {
   /**
-   * Parameters of features Gantry does not have (sequences, shared memory, classification),
-   * refused with UNIMPLEMENTED; other unknown parameters pass through unread, as in Triton.
+   * Parameters of features Gantry does not have (sequences), refused with UNIMPLEMENTED; other
+   * unknown parameters pass through unread, as in Triton.
    */
   private static final Set<String> UNSUPPORTED_PARAMETERS =
-      Set.of("sequence_id", "sequence_start", "sequence_end", "shared_memory_region",
-          "shared_memory_offset", "shared_memory_byte_size", "classification");
+      Set.of("sequence_id", "sequence_start", "sequence_end");
+
+  private static final String REGION = "shared_memory_region";
+  private static final String OFFSET = "shared_memory_offset";
+  private static final String BYTE_SIZE = "shared_memory_byte_size";
+
+  /** The output datatypes the classification extension ranks, as Triton does. */
+  private static final Set<DataType> CLASSIFIABLE = Set.of(DataType.INT8, DataType.INT16,
+      DataType.INT32, DataType.INT64, DataType.UINT8, DataType.UINT16, DataType.UINT32,
+      DataType.UINT64, DataType.FP32, DataType.FP64);
 
   private final long maxElementsPerTensor;
   private final long maxBytesElementBytes;
+  private final SharedMemoryRegistry sharedMemory;
 
   /**
    * @param maxElementsPerTensor the most elements one input may have, checked before allocating
    * @param maxBytesElementBytes the most bytes one element of a BYTES input may have, checked
    *     while its lengths are read, before its data is copied
+   * @param sharedMemory the regions inputs and outputs may name in {@code shared_memory_region}
    */
-  public RequestValidator(long maxElementsPerTensor, long maxBytesElementBytes) {
+  public RequestValidator(
+      long maxElementsPerTensor, long maxBytesElementBytes, SharedMemoryRegistry sharedMemory) {
     this.maxElementsPerTensor = maxElementsPerTensor;
     this.maxBytesElementBytes = maxBytesElementBytes;
+    this.sharedMemory = sharedMemory;
   }
 
   public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
@@ -59,15 +73,18 @@ public final class RequestValidator {
       checkParameters("inputs[" + i + "].", request.getInputs(i).getParametersMap(), model);
     }
     boolean raw = request.getRawInputContentsCount() > 0;
-    if (raw && request.getRawInputContentsCount() != request.getInputsCount()) {
-      throw new InvalidArgumentException(
-          "raw_input_contents has " + request.getRawInputContentsCount() + " entries but inputs "
-              + "has " + request.getInputsCount() + "; send one entry per input, in order");
-    }
     Map<String, InferInputTensor> given = new HashMap<>();
     Map<String, Integer> positions = new HashMap<>();
+    Map<String, Integer> rawPositions = new HashMap<>();
+    Map<String, SharedMemorySlice> slices = new HashMap<>();
     for (int i = 0; i < request.getInputsCount(); i++) {
       InferInputTensor input = request.getInputs(i);
+      if (usesSharedMemory(input.getParametersMap())) {
+        slices.put(input.getName(), slice("input '" + input.getName() + "'",
+            "inputs[" + i + "].", input.getParametersMap()));
+      } else {
+        rawPositions.put(input.getName(), rawPositions.size());
+      }
       TensorSpec spec = model.signature().input(input.getName()).orElse(null);
       if (spec == null) {
         throw new InvalidArgumentException(
@@ -79,6 +96,12 @@ public final class RequestValidator {
             "inputs[" + i + "]: input '" + input.getName() + "' is given more than once");
       }
       positions.put(input.getName(), i);
+    }
+    if (raw && request.getRawInputContentsCount() != rawPositions.size()) {
+      throw new InvalidArgumentException(
+          "raw_input_contents has " + request.getRawInputContentsCount() + " entries but inputs "
+              + "has " + rawPositions.size() + " not in shared memory; send one entry per such "
+              + "input, in order");
     }
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     long batchSize = -1;
@@ -103,15 +126,22 @@ public final class RequestValidator {
         batchSize = shape[0];
         batchInput = spec.name();
       }
-      ByteBuffer data = raw
-          ? rawData(input, spec, shape, request.getRawInputContents(positions.get(spec.name())),
-              positions.get(spec.name()))
-          : typedData(input, spec, shape);
+      ByteBuffer data;
+      if (slices.containsKey(spec.name())) {
+        data = sharedMemoryData(input, spec, shape, slices.get(spec.name()));
+      } else if (raw) {
+        int position = rawPositions.get(spec.name());
+        data = rawData(input, spec, shape, request.getRawInputContents(position), position);
+      } else {
+        data = typedData(input, spec, shape);
+      }
       inputs.put(spec.name(), new Tensor(spec.dataType(), shape, data));
     }
     return new ValidRequest(
         inputs,
         requestedOutputs(request, model),
+        classCounts(request, model),
+        outputRegions(request),
         model.maxBatchSize() > 0 ? batchSize : 1,
         priorityLevel(request.getParametersMap(), model),
         timeoutNanos(request.getParametersMap()));
@@ -177,38 +207,107 @@ public final class RequestValidator {
 
   private ByteBuffer rawData(
       InferInputTensor input, TensorSpec spec, long[] shape, ByteString raw, int position) {
-    String name = input.getName();
     if (input.hasContents()) {
       throw new InvalidArgumentException(
-          "input '" + name + "' has contents while the request also uses raw_input_contents; "
-              + "send every input one way");
+          "input '" + input.getName() + "' has contents while the request also uses "
+              + "raw_input_contents; send every input one way");
     }
+    return checkedBytes(input.getName(), "raw_input_contents[" + position + "]", spec, shape,
+        raw.asReadOnlyByteBuffer());
+  }
+
+  /**
+   * An input's data in a shared-memory region: the mapped bytes themselves for fixed-size
+   * datatypes; a copy for BYTES, whose element lengths the client could change after they were
+   * checked.
+   */
+  private ByteBuffer sharedMemoryData(
+      InferInputTensor input, TensorSpec spec, long[] shape, SharedMemorySlice slice) {
+    String name = input.getName();
+    if (input.hasContents()) {
+      throw new InvalidArgumentException("input '" + name + "' has contents while its "
+          + "parameters place it in shared memory; send it one way");
+    }
+    ByteBuffer data = slice.view();
+    if (spec.dataType() == DataType.BYTES) {
+      data = ByteBuffer.allocate(data.remaining()).put(data).flip();
+    }
+    return checkedBytes(name, REGION + " '" + slice.region() + "'", spec, shape, data);
+  }
+
+  /**
+   * Checks that serialised data fits the input's datatype and shape.
+   *
+   * @param field where the data came from, for messages
+   */
+  private ByteBuffer checkedBytes(
+      String name, String field, TensorSpec spec, long[] shape, ByteBuffer data) {
     long elements = Shapes.elementCount(shape);
-    ByteBuffer data = raw.asReadOnlyByteBuffer();
     if (spec.dataType() == DataType.BYTES) {
       long found;
       try {
         found = BytesElements.count(data);
       } catch (IllegalArgumentException e) {
         throw new InvalidArgumentException(
-            "input '" + name + "': raw_input_contents[" + position + "] is not valid BYTES data: "
-                + e.getMessage());
+            "input '" + name + "': " + field + " is not valid BYTES data: " + e.getMessage());
       }
       if (found != elements) {
         throw new InvalidArgumentException(
-            "input '" + name + "': raw_input_contents[" + position + "] holds " + found
+            "input '" + name + "': " + field + " holds " + found
                 + " BYTES elements but shape " + Shapes.format(shape) + " needs " + elements);
       }
-      checkBytesElementSizes(name, "raw_input_contents[" + position + "]", data);
+      checkBytesElementSizes(name, field, data);
       return data;
     }
     long expected = elements * spec.dataType().elementSize();
-    if (raw.size() != expected) {
+    if (data.remaining() != expected) {
       throw new InvalidArgumentException(
-          "input '" + name + "': raw_input_contents[" + position + "] has " + raw.size()
+          "input '" + name + "': " + field + " has " + data.remaining()
               + " bytes but " + spec.dataType() + " " + Shapes.format(shape) + " needs " + expected);
     }
     return data;
+  }
+
+  /** The requested outputs to write into shared memory instead of the response. */
+  private Map<String, SharedMemorySlice> outputRegions(ModelInferRequest request) {
+    Map<String, SharedMemorySlice> regions = new HashMap<>();
+    for (int i = 0; i < request.getOutputsCount(); i++) {
+      InferRequestedOutputTensor output = request.getOutputs(i);
+      if (usesSharedMemory(output.getParametersMap())) {
+        regions.put(output.getName(), slice("output '" + output.getName() + "'",
+            "outputs[" + i + "].", output.getParametersMap()));
+      }
+    }
+    return regions;
+  }
+
+  private static boolean usesSharedMemory(Map<String, InferParameter> parameters) {
+    return parameters.containsKey(REGION) || parameters.containsKey(BYTE_SIZE)
+        || parameters.containsKey(OFFSET);
+  }
+
+  /**
+   * The window a tensor's shared-memory parameters name: region and byte size required, offset
+   * 0 by default.
+   *
+   * @param where the field path of the parameters, {@code inputs[0].}
+   */
+  private SharedMemorySlice slice(
+      String tensor, String where, Map<String, InferParameter> parameters) {
+    InferParameter region = parameters.get(REGION);
+    if (region == null || !parameters.containsKey(BYTE_SIZE)) {
+      throw new InvalidArgumentException(tensor + ": " + where + "parameters need both '"
+          + REGION + "' and '" + BYTE_SIZE + "' to use shared memory ('" + OFFSET
+          + "' is optional)");
+    }
+    if (region.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.STRING_PARAM) {
+      throw new InvalidArgumentException(tensor + ": " + where + "parameter '" + REGION
+          + "' must be a string_param, got "
+          + region.getParameterChoiceCase().name().toLowerCase());
+    }
+    return sharedMemory.slice(tensor, region.getStringParam(),
+        integerParameter(parameters, OFFSET, where + "parameter '" + OFFSET + "'"),
+        integerParameter(parameters, BYTE_SIZE, where + "parameter '" + BYTE_SIZE + "'"));
   }
 
   /** Each element of serialised BYTES data, already checked by BytesElements, within the limit. */
@@ -267,9 +366,36 @@ public final class RequestValidator {
   }
 
   /**
-   * Refuses the parameters of features Gantry does not have, on the request or (where Triton's
-   * clients put shared memory and classification) on an input or output, rather than ignoring
-   * them and answering something else than was asked.
+   * The outputs whose {@code classification} parameter asks for their top-k classes, checked:
+   * k an integer of at least 1, the output of a datatype that ranks.
+   */
+  private static Map<String, Integer> classCounts(ModelInferRequest request, LoadedVersion model) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < request.getOutputsCount(); i++) {
+      InferRequestedOutputTensor output = request.getOutputs(i);
+      if (!output.containsParameters("classification")) {
+        continue;
+      }
+      String field = "outputs[" + i + "].parameter 'classification'";
+      long count = integerParameter(output.getParametersMap(), "classification", field);
+      if (count < 1 || count > Integer.MAX_VALUE) {
+        throw new InvalidArgumentException(
+            field + " must be a class count of at least 1, got " + Long.toUnsignedString(count));
+      }
+      DataType type = model.signature().output(output.getName()).orElseThrow().dataType();
+      if (!CLASSIFIABLE.contains(type)) {
+        throw new InvalidArgumentException(
+            field + ": output '" + output.getName() + "' is " + type + "; classification ranks "
+                + "only integer, FP32 and FP64 outputs");
+      }
+      counts.put(output.getName(), (int) count);
+    }
+    return counts;
+  }
+
+  /**
+   * Refuses the parameters of features Gantry does not have, on the request or on an input or
+   * output, rather than ignoring them and answering something else than was asked.
    *
    * @param where the field path of the parameters, {@code ""} for the request's own
    */
@@ -278,11 +404,7 @@ public final class RequestValidator {
     for (String name : parameters.keySet()) {
       if (UNSUPPORTED_PARAMETERS.contains(name)) {
         throw new UnimplementedException(
-            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")"
-                + (name.startsWith("shared_memory_")
-                    ? ": this server has no shared memory; send the data in raw_input_contents "
-                        + "or contents"
-                    : ""));
+            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
       }
     }
   }
@@ -311,6 +433,11 @@ public final class RequestValidator {
   }
 
   private static long integerParameter(Map<String, InferParameter> parameters, String name) {
+    return integerParameter(parameters, name, "parameter '" + name + "'");
+  }
+
+  private static long integerParameter(
+      Map<String, InferParameter> parameters, String name, String field) {
     InferParameter parameter = parameters.get(name);
     if (parameter == null) {
       return 0;
@@ -319,7 +446,7 @@ public final class RequestValidator {
       case INT64_PARAM -> parameter.getInt64Param();
       case UINT64_PARAM -> parameter.getUint64Param();
       default -> throw new InvalidArgumentException(
-          "parameter '" + name + "' must be an int64_param or uint64_param, got "
+          field + " must be an int64_param or uint64_param, got "
               + parameter.getParameterChoiceCase().name().toLowerCase());
     };
   }

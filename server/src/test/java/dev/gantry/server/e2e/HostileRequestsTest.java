@@ -363,8 +363,8 @@ class HostileRequestsTest {
         new Case("trace settings", Status.Code.UNIMPLEMENTED, "TraceSetting",
             () -> stub().traceSetting(TraceSettingRequest.newBuilder().setModelName("../x")
                 .build())),
-        new Case("system shared memory naming a device file", Status.Code.UNIMPLEMENTED,
-            "SystemSharedMemoryRegister",
+        new Case("system shared memory naming a device file", invalid,
+            "is not a shared memory object name",
             () -> stub().systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest.newBuilder()
                 .setName("x").setKey("/dev/mem").setByteSize(1L << 40).build())),
         new Case("CUDA shared memory", Status.Code.UNIMPLEMENTED, "CudaSharedMemoryRegister",

@@ -18,9 +18,6 @@ import dev.gantry.proto.ServerLiveRequest;
 import dev.gantry.proto.ServerMetadataRequest;
 import dev.gantry.proto.ServerMetadataResponse;
 import dev.gantry.proto.ServerReadyRequest;
-import dev.gantry.proto.SystemSharedMemoryRegisterRequest;
-import dev.gantry.proto.SystemSharedMemoryStatusRequest;
-import dev.gantry.proto.SystemSharedMemoryUnregisterRequest;
 import dev.gantry.proto.TraceSettingRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -134,12 +131,6 @@ class ProtocolTest {
   @Test
   void unimplementedRpcsSayWhichMethod() {
     Map<String, Consumer<Void>> calls = Map.ofEntries(
-        Map.entry("SystemSharedMemoryStatus", v -> gantry.blocking.systemSharedMemoryStatus(
-            SystemSharedMemoryStatusRequest.getDefaultInstance())),
-        Map.entry("SystemSharedMemoryRegister", v -> gantry.blocking.systemSharedMemoryRegister(
-            SystemSharedMemoryRegisterRequest.getDefaultInstance())),
-        Map.entry("SystemSharedMemoryUnregister", v -> gantry.blocking.systemSharedMemoryUnregister(
-            SystemSharedMemoryUnregisterRequest.getDefaultInstance())),
         Map.entry("CudaSharedMemoryStatus", v -> gantry.blocking.cudaSharedMemoryStatus(
             CudaSharedMemoryStatusRequest.getDefaultInstance())),
         Map.entry("CudaSharedMemoryRegister", v -> gantry.blocking.cudaSharedMemoryRegister(

@@ -29,6 +29,12 @@ final class TestRepository {
     return this;
   }
 
+  /** Writes a file of the model's own directory, {@code <model>/<name>}. */
+  TestRepository file(String model, String name, String text) {
+    write(root.resolve(model).resolve(name), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return this;
+  }
+
   private static void write(Path file, byte[] bytes) {
     try {
       Files.createDirectories(file.getParent());

@@ -197,18 +197,22 @@ class ValidationTest {
             invalid, "parameter 'timeout' must be 0 or more microseconds, got -5"),
         new Case("sequence batching parameter", simple().putParameters("sequence_id", int64(7)).build(),
             Status.Code.UNIMPLEMENTED, "parameter 'sequence_id' is not supported"),
-        new Case("shared memory on an output", simple().addOutputs(
+        new Case("shared memory on an output without its byte size", simple().addOutputs(
             InferRequestedOutputTensor.newBuilder().setName("OUTPUT0")
                 .putParameters("shared_memory_region",
                     InferParameter.newBuilder().setStringParam("region0").build())).build(),
-            Status.Code.UNIMPLEMENTED, "outputs[0].parameter 'shared_memory_region' is not supported"),
-        new Case("classification on an output", simple().addOutputs(
+            invalid, "output 'OUTPUT0': outputs[0].parameters need both 'shared_memory_region' "
+                + "and 'shared_memory_byte_size'"),
+        new Case("classification of no class", simple().addOutputs(
             InferRequestedOutputTensor.newBuilder().setName("OUTPUT0")
-                .putParameters("classification", int64(3))).build(),
-            Status.Code.UNIMPLEMENTED, "outputs[0].parameter 'classification' is not supported"),
-        new Case("shared memory on an input", simple().setInputs(0, simple().getInputs(0).toBuilder()
-            .putParameters("shared_memory_byte_size", int64(64))).build(),
-            Status.Code.UNIMPLEMENTED, "inputs[0].parameter 'shared_memory_byte_size' is not supported"),
+                .putParameters("classification", int64(0))).build(),
+            Status.Code.INVALID_ARGUMENT,
+            "outputs[0].parameter 'classification' must be a class count of at least 1"),
+        new Case("shared memory on an input without its region", simple().setInputs(0,
+            simple().getInputs(0).toBuilder()
+                .putParameters("shared_memory_byte_size", int64(64))).build(),
+            invalid, "input 'INPUT0': inputs[0].parameters need both 'shared_memory_region' "
+                + "and 'shared_memory_byte_size'"),
         new Case("element count over the limit", identity2d(1, 1L << 40),
             Status.Code.RESOURCE_EXHAUSTED, "over the server's limit of 268435456"),
         new Case("element count overflowing 64 bits", identity2d(4, 1L << 62),

@@ -15,6 +15,8 @@ import dev.gantry.proto.ModelInput;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.metrics.ServerMetrics;
+import dev.gantry.server.memory.SharedMemoryRegistry;
+import dev.gantry.server.model.ClassLabels;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.scheduler.BatchingPolicy;
 import dev.gantry.server.scheduler.ExecutionListener;
@@ -68,7 +70,8 @@ class RequestFuzzTest {
   private static ExecutorService checker;
   private static LoadedVersion model;
   private static final RequestValidator validator =
-      new RequestValidator(MAX_ELEMENTS, MAX_BYTES_ELEMENT);
+      new RequestValidator(MAX_ELEMENTS, MAX_BYTES_ELEMENT,
+          new SharedMemoryRegistry(SharedMemoryRegistry.SYSTEM_DIRECTORY, 1));
 
   /** A model's instance that is never asked to execute: validation needs only its signature. */
   private static final class Unused implements ModelInstance {
@@ -125,7 +128,7 @@ class RequestFuzzTest {
             .addDims(2).setOptional(true))
         .build();
     model = new LoadedVersion("fuzz", 1, config, signature, List.of("CPU"), scheduler,
-        new ServerMetrics(MetricNames.GANTRY).forVersion("fuzz", 1));
+        new ServerMetrics(MetricNames.GANTRY).forVersion("fuzz", 1), ClassLabels.NONE);
   }
 
   @AfterAll
