@@ -112,13 +112,16 @@ class ValidationTest {
             Status.Code.NOT_FOUND, "no version '../1'"),
         new Case("version with a leading zero", simple().setModelVersion("01").build(),
             Status.Code.NOT_FOUND, "no version '01'; its versions are [1]"),
-        new Case("input in shared memory, without raw contents", simple()
-            .setInputs(0, simple().getInputs(0).toBuilder().putParameters("shared_memory_region",
-                InferParameter.newBuilder().setStringParam("region0").build()))
-            .clearRawInputContents().addRawInputContents(good().getRawInputContents(1)).build(),
-            Status.Code.UNIMPLEMENTED, "inputs[0].parameter 'shared_memory_region' is not "
-                + "supported by Gantry (model 'simple' version 1): this server has no shared "
-                + "memory; send the data in raw_input_contents or contents"),
+        new Case("input in a shared-memory region never registered, without raw contents",
+            simple()
+                .setInputs(0, simple().getInputs(0).toBuilder()
+                    .putParameters("shared_memory_region",
+                        InferParameter.newBuilder().setStringParam("region0").build())
+                    .putParameters("shared_memory_byte_size", int64(64)))
+                .clearRawInputContents().addRawInputContents(good().getRawInputContents(1))
+                .build(),
+            Status.Code.NOT_FOUND, "shared memory region 'region0' is not registered; register it "
+                + "with SystemSharedMemoryRegister"),
         new Case("model that failed to load", ModelInferRequest.newBuilder()
             .setModelName("broken").build(), Status.Code.UNAVAILABLE, "model 'broken' has no ready version"),
         new Case("missing input", simple().removeInputs(1).clearRawInputContents()
