@@ -5,6 +5,7 @@ import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.Backends;
 import dev.gantry.server.model.ModelLoader;
 import dev.gantry.server.model.ModelRepository;
+import dev.gantry.server.model.ModelUploads;
 import dev.gantry.server.model.RepositoryScanner;
 import dev.gantry.server.transport.RepositoryCalls;
 import dev.gantry.server.metrics.ServerMetrics;
@@ -36,17 +37,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +71,7 @@ public final class GantryServer implements AutoCloseable {
   private final ExecutorService retirePool;
   private final ExecutorService repositoryCalls;
   private final ScheduledExecutorService poller;
-  private final Path uploadRoot;
+  private final ModelUploads uploads;
   private final ServerMetrics metrics;
   private final ConnectionLimiter connectionLimiter;
   private MemoryReturn memoryReturn;
@@ -91,17 +88,21 @@ public final class GantryServer implements AutoCloseable {
     deadlines.setRemoveOnCancelPolicy(true);
     this.timer = deadlines;
     this.loadPool = Executors.newFixedThreadPool(
-        Math.max(2, Runtime.getRuntime().availableProcessors()), NativeThreads.named("gantry-model-loader"));
+        Math.max(2, Runtime.getRuntime().availableProcessors()),
+        NativeThreads.named("gantry-model-loader"));
     this.retirePool = Executors.newSingleThreadExecutor(NativeThreads.named("gantry-model-retire"));
     this.repositoryCalls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(REPOSITORY_CALLS_WAITING), NativeThreads.named("gantry-repository-rpc"));
-    this.poller = Executors.newSingleThreadScheduledExecutor(NativeThreads.named("gantry-repository-poll"));
-    this.uploadRoot = Files.createTempDirectory("gantry-uploads");
+        new ArrayBlockingQueue<>(REPOSITORY_CALLS_WAITING),
+        NativeThreads.named("gantry-repository-rpc"));
+    this.poller =
+        Executors.newSingleThreadScheduledExecutor(NativeThreads.named("gantry-repository-poll"));
+    this.uploads = new ModelUploads(
+        Files.createTempDirectory("gantry-uploads"), options.maxUploadBytes());
     ModelLoader loader = new ModelLoader(Backends.discover(), timer, options.maxQueueSize(),
         metrics, options.executionTimeout(), options.hostPolicies());
     this.repository = new ModelRepository(
         new RepositoryScanner(options.modelRepositories()), loader, loadPool, retirePool,
-        metrics, options.exitTimeout(), uploadRoot, options.maxUploadBytes());
+        metrics, options.exitTimeout(), uploads);
     SecurityOptions security = options.security();
     SharedMemoryRegistry sharedMemory = new SharedMemoryRegistry(
         SharedMemoryRegistry.SYSTEM_DIRECTORY, SharedMemoryRegistry.MAX_REGIONS);
@@ -267,20 +268,12 @@ public final class GantryServer implements AutoCloseable {
     if (memoryReturn != null) {
       memoryReturn.close();
     }
-    deleteUploads();
+    uploads.deleteAll();
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
     }
     metrics.close();
     log.info("server stopped");
-  }
-
-  private void deleteUploads() {
-    try (Stream<Path> files = Files.walk(uploadRoot)) {
-      files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-    } catch (IOException e) {
-      log.warn("cannot delete uploaded model files in {}: {}", uploadRoot, e.getMessage());
-    }
   }
 
   /** Blocks until the gRPC server has terminated. */

@@ -35,7 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * places them (on the cores of their host policy), completes and checks the configuration against
  * the model, and starts its scheduler.
  */
-public final class ModelLoader {
+public final class ModelLoader implements VersionLoader {
   /** The configuration parameter that sets a model's execution timeout, in milliseconds. */
   public static final String EXECUTION_TIMEOUT_PARAMETER = "execution_timeout_ms";
 
@@ -67,10 +67,7 @@ public final class ModelLoader {
     this.hostPolicies = hostPolicies;
   }
 
-  /**
-   * @param declared the model's configuration as written (the default instance when it has none)
-   * @throws ModelLoadException with the reason, after releasing whatever was created
-   */
+  @Override
   public LoadedVersion load(String name, long version, Path modelDirectory, ModelConfig declared)
       throws ModelLoadException {
     long start = System.nanoTime();

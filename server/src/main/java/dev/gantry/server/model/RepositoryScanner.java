@@ -1,6 +1,9 @@
 package dev.gantry.server.model;
 
+import dev.gantry.proto.ModelConfig;
+import dev.gantry.proto.ModelVersionPolicy;
 import dev.gantry.server.error.InvalidArgumentException;
+import dev.gantry.spi.ModelLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,17 +14,21 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the models in the repository directories and fingerprints their files, and checks that
- * names coming from callers cannot reach outside a repository.
+ * Finds the models in the repository directories and their versions on disk, selects the versions
+ * a version policy asks for, fingerprints their files, and checks that names coming from callers
+ * cannot reach outside a repository.
  */
 public final class RepositoryScanner {
   private static final Logger log = LoggerFactory.getLogger(RepositoryScanner.class);
@@ -126,5 +133,73 @@ public final class RepositoryScanner {
       digest.update((byte) '\n');
     }
     return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /**
+   * The versions of a model on disk, ascending: its subdirectories named by a positive integer.
+   *
+   * @throws ModelLoadException when it has none, or its directory cannot be listed
+   */
+  static List<Long> versionsOnDisk(String model, Path directory) throws ModelLoadException {
+    List<Long> versions = new ArrayList<>();
+    try (Stream<Path> children = Files.list(directory)) {
+      for (Path child : children.toList()) {
+        Optional<Long> version = parseVersion(child.getFileName().toString());
+        if (version.isPresent() && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+          versions.add(version.get());
+        }
+      }
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot list the versions of model '" + model + "'");
+    }
+    if (versions.isEmpty()) {
+      throw new ModelLoadException(
+          "model '" + model + "' has no version directory (a positive integer such as 1)");
+    }
+    Collections.sort(versions);
+    return versions;
+  }
+
+  /** The versions a policy selects among those on disk, ascending. */
+  static List<Long> selectVersions(ModelVersionPolicy policy, List<Long> onDisk)
+      throws ModelLoadException {
+    switch (policy.getPolicyChoiceCase()) {
+      case ALL:
+        return onDisk;
+      case SPECIFIC:
+        List<Long> wanted = new ArrayList<>(new TreeSet<>(policy.getSpecific().getVersionsList()));
+        if (!onDisk.containsAll(wanted)) {
+          List<Long> missing = new ArrayList<>(wanted);
+          missing.removeAll(onDisk);
+          throw new ModelLoadException(
+              "version_policy.specific lists versions " + missing + " that have no directory; "
+                  + "versions on disk are " + onDisk);
+        }
+        return wanted;
+      default:
+        int latest = policy.hasLatest() ? policy.getLatest().getNumVersions() : 1;
+        if (latest < 1) {
+          throw new ModelLoadException("version_policy.latest.num_versions must be at least 1");
+        }
+        return onDisk.subList(Math.max(0, onDisk.size() - latest), onDisk.size());
+    }
+  }
+
+  /**
+   * What one version is loaded from: its files and the configuration; a version whose
+   * fingerprint is unchanged need not be reloaded.
+   */
+  static String versionFingerprint(Path modelDirectory, long version, ModelConfig declared) {
+    return fingerprint(modelDirectory.resolve(Long.toString(version)))
+        + "/" + Integer.toHexString(declared.hashCode());
+  }
+
+  /** A version number as directories and labels write it: a positive integer; else empty. */
+  static Optional<Long> parseVersion(String text) {
+    if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(Character::isDigit)) {
+      return Optional.empty();
+    }
+    long version = Long.parseLong(text);
+    return version > 0 ? Optional.of(version) : Optional.empty();
   }
 }

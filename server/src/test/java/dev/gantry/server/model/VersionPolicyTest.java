@@ -16,21 +16,21 @@ class VersionPolicyTest {
   @Test
   void defaultIsTheLatestVersion() throws Exception {
     assertEquals(List.of(7L),
-        ModelRepository.selectVersions(ModelVersionPolicy.getDefaultInstance(), ON_DISK));
+        RepositoryScanner.selectVersions(ModelVersionPolicy.getDefaultInstance(), ON_DISK));
   }
 
   @Test
   void latestTakesTheHighestN() throws Exception {
     ModelVersionPolicy policy = ModelVersionPolicy.newBuilder()
         .setLatest(ModelVersionPolicy.Latest.newBuilder().setNumVersions(2)).build();
-    assertEquals(List.of(3L, 7L), ModelRepository.selectVersions(policy, ON_DISK));
+    assertEquals(List.of(3L, 7L), RepositoryScanner.selectVersions(policy, ON_DISK));
   }
 
   @Test
   void allTakesEveryVersion() throws Exception {
     ModelVersionPolicy policy = ModelVersionPolicy.newBuilder()
         .setAll(ModelVersionPolicy.All.getDefaultInstance()).build();
-    assertEquals(ON_DISK, ModelRepository.selectVersions(policy, ON_DISK));
+    assertEquals(ON_DISK, RepositoryScanner.selectVersions(policy, ON_DISK));
   }
 
   @Test
@@ -38,7 +38,7 @@ class VersionPolicyTest {
     ModelVersionPolicy policy = ModelVersionPolicy.newBuilder()
         .setSpecific(ModelVersionPolicy.Specific.newBuilder().addVersions(3).addVersions(1))
         .build();
-    assertEquals(List.of(1L, 3L), ModelRepository.selectVersions(policy, ON_DISK));
+    assertEquals(List.of(1L, 3L), RepositoryScanner.selectVersions(policy, ON_DISK));
   }
 
   @Test
@@ -46,7 +46,7 @@ class VersionPolicyTest {
     ModelVersionPolicy policy = ModelVersionPolicy.newBuilder()
         .setSpecific(ModelVersionPolicy.Specific.newBuilder().addVersions(4)).build();
     ModelLoadException e = assertThrows(ModelLoadException.class,
-        () -> ModelRepository.selectVersions(policy, ON_DISK));
+        () -> RepositoryScanner.selectVersions(policy, ON_DISK));
     assertTrue(e.getMessage().contains("[4]"), e.getMessage());
   }
 }
