@@ -3,6 +3,7 @@ package dev.gantry.server;
 import dev.gantry.server.config.HostPolicies;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,9 +53,31 @@ public record ServerOptions(
     SecurityOptions security,
     HostPolicies hostPolicies) {
 
+  /**
+   * Checks the options that no type rules out, so that the command line and {@link
+   * GantryServer#builder()} refuse the same values with the same message.
+   *
+   * @throws IllegalArgumentException naming the option and the value it expects
+   */
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
     startupModels = List.copyOf(startupModels);
+    if (modelRepositories.isEmpty()) {
+      throw new IllegalArgumentException("--model-repository: name at least one directory");
+    }
+    for (Path repository : modelRepositories) {
+      if (!Files.isDirectory(repository)) {
+        throw new IllegalArgumentException(
+            "--model-repository " + repository + " is not a directory");
+      }
+    }
+    if (maxBytesElementBytes < 1) {
+      throw new IllegalArgumentException("--max-bytes-element-size must be at least 1");
+    }
+    if (executionTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "--execution-timeout-secs must be 0 (no limit) or more");
+    }
   }
 
   public static final int DEFAULT_GRPC_PORT = 8001;
