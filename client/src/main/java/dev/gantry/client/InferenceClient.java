@@ -140,7 +140,12 @@ public final class InferenceClient implements AutoCloseable {
 
   /** The server's name, version and protocol extensions. */
   public ServerMetadataResponse serverMetadata() {
-    return query(
+    return Blocking.await(serverMetadataAsync());
+  }
+
+  /** {@link #serverMetadata()} without waiting; see {@link #inferAsync} for the future's rules. */
+  public CompletableFuture<ServerMetadataResponse> serverMetadataAsync() {
+    return queryAsync(
         GRPCInferenceServiceGrpc.getServerMetadataMethod(),
         ServerMetadataRequest.getDefaultInstance(),
         Function.identity());
@@ -153,7 +158,13 @@ public final class InferenceClient implements AutoCloseable {
 
   /** The metadata of this version of a model; an empty version lets the server pick. */
   public ModelMetadataResponse modelMetadata(String model, String version) {
-    return query(
+    return Blocking.await(modelMetadataAsync(model, version));
+  }
+
+  /** {@link #modelMetadata(String, String)} without waiting. */
+  public CompletableFuture<ModelMetadataResponse> modelMetadataAsync(
+      String model, String version) {
+    return queryAsync(
         GRPCInferenceServiceGrpc.getModelMetadataMethod(),
         ModelMetadataRequest.newBuilder().setName(model).setVersion(version).build(),
         Function.identity());
@@ -166,7 +177,12 @@ public final class InferenceClient implements AutoCloseable {
 
   /** The configuration of this version of a model; an empty version lets the server pick. */
   public ModelConfig modelConfig(String model, String version) {
-    return query(
+    return Blocking.await(modelConfigAsync(model, version));
+  }
+
+  /** {@link #modelConfig(String, String)} without waiting. */
+  public CompletableFuture<ModelConfig> modelConfigAsync(String model, String version) {
+    return queryAsync(
         GRPCInferenceServiceGrpc.getModelConfigMethod(),
         ModelConfigRequest.newBuilder().setName(model).setVersion(version).build(),
         ModelConfigResponse::getConfig);
@@ -184,7 +200,13 @@ public final class InferenceClient implements AutoCloseable {
 
   /** The statistics of a model version; an empty name or version selects all. */
   public List<ModelStatistics> modelStatistics(String model, String version) {
-    return query(
+    return Blocking.await(modelStatisticsAsync(model, version));
+  }
+
+  /** {@link #modelStatistics(String, String)} without waiting. */
+  public CompletableFuture<List<ModelStatistics>> modelStatisticsAsync(
+      String model, String version) {
+    return queryAsync(
         GRPCInferenceServiceGrpc.getModelStatisticsMethod(),
         ModelStatisticsRequest.newBuilder().setName(model).setVersion(version).build(),
         ModelStatisticsResponse::getModelStatsList);
@@ -196,7 +218,13 @@ public final class InferenceClient implements AutoCloseable {
    * @param readyOnly list only the models that are ready
    */
   public List<RepositoryIndexResponse.ModelIndex> repositoryIndex(boolean readyOnly) {
-    return query(
+    return Blocking.await(repositoryIndexAsync(readyOnly));
+  }
+
+  /** {@link #repositoryIndex(boolean)} without waiting. */
+  public CompletableFuture<List<RepositoryIndexResponse.ModelIndex>> repositoryIndexAsync(
+      boolean readyOnly) {
+    return queryAsync(
         GRPCInferenceServiceGrpc.getRepositoryIndexMethod(),
         RepositoryIndexRequest.newBuilder().setReady(readyOnly).build(),
         RepositoryIndexResponse::getModelsList);
@@ -205,6 +233,11 @@ public final class InferenceClient implements AutoCloseable {
   /** Loads, or reloads, a model from the server's repository. */
   public void loadModel(String model) {
     loadModel(model, null, Map.of());
+  }
+
+  /** {@link #loadModel(String)} without waiting; the future completes when the model is loaded. */
+  public CompletableFuture<Void> loadModelAsync(String model) {
+    return loadModelAsync(model, null, Map.of());
   }
 
   /**
@@ -216,6 +249,12 @@ public final class InferenceClient implements AutoCloseable {
    *     each sent as a {@code file:<path>} parameter
    */
   public void loadModel(String model, String configJson, Map<String, byte[]> files) {
+    Blocking.await(loadModelAsync(model, configJson, files));
+  }
+
+  /** {@link #loadModel(String, String, Map)} without waiting. */
+  public CompletableFuture<Void> loadModelAsync(
+      String model, String configJson, Map<String, byte[]> files) {
     RepositoryModelLoadRequest.Builder request =
         RepositoryModelLoadRequest.newBuilder().setModelName(model);
     if (configJson != null) {
@@ -229,12 +268,17 @@ public final class InferenceClient implements AutoCloseable {
                 ModelRepositoryParameter.newBuilder()
                     .setBytesParam(ByteString.copyFrom(contents))
                     .build()));
-    command(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(), request.build());
+    return commandAsync(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(), request.build());
   }
 
   /** Unloads a model. */
   public void unloadModel(String model) {
-    command(
+    Blocking.await(unloadModelAsync(model));
+  }
+
+  /** {@link #unloadModel(String)} without waiting. */
+  public CompletableFuture<Void> unloadModelAsync(String model) {
+    return commandAsync(
         GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(),
         RepositoryModelUnloadRequest.newBuilder().setModelName(model).build());
   }
@@ -243,7 +287,12 @@ public final class InferenceClient implements AutoCloseable {
    * Unloads a model and, if asked, the models that depend on it, such as the ensembles using it.
    */
   public void unloadModel(String model, boolean unloadDependents) {
-    command(
+    Blocking.await(unloadModelAsync(model, unloadDependents));
+  }
+
+  /** {@link #unloadModel(String, boolean)} without waiting. */
+  public CompletableFuture<Void> unloadModelAsync(String model, boolean unloadDependents) {
+    return commandAsync(
         GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(),
         RepositoryModelUnloadRequest.newBuilder()
             .setModelName(model)
@@ -261,14 +310,14 @@ public final class InferenceClient implements AutoCloseable {
    * @param offset where the region starts in the object
    */
   public void registerSystemSharedMemory(String name, String key, long offset, long byteSize) {
-    command(
+    Blocking.await(commandAsync(
         GRPCInferenceServiceGrpc.getSystemSharedMemoryRegisterMethod(),
         SystemSharedMemoryRegisterRequest.newBuilder()
             .setName(name)
             .setKey(key)
             .setOffset(offset)
             .setByteSize(byteSize)
-            .build());
+            .build()));
   }
 
   /**
@@ -290,9 +339,9 @@ public final class InferenceClient implements AutoCloseable {
    * @param name a region's name, or empty for every region
    */
   public void unregisterSystemSharedMemory(String name) {
-    command(
+    Blocking.await(commandAsync(
         GRPCInferenceServiceGrpc.getSystemSharedMemoryUnregisterMethod(),
-        SystemSharedMemoryUnregisterRequest.newBuilder().setName(name).build());
+        SystemSharedMemoryUnregisterRequest.newBuilder().setName(name).build()));
   }
 
 
@@ -349,13 +398,19 @@ public final class InferenceClient implements AutoCloseable {
   }
 
   private <Q, R, T> T query(MethodDescriptor<Q, R> method, Q request, Function<R, T> mapping) {
-    return Blocking.await(
-        calls.call(method, request, deadlineAfter(defaultDeadline), true, mapping));
+    return Blocking.await(queryAsync(method, request, mapping));
   }
 
-  private <Q, R> void command(MethodDescriptor<Q, R> method, Q request) {
-    Blocking.await(
-        calls.call(method, request, deadlineAfter(defaultDeadline), false, Function.identity()));
+  /** A call that only reads, so retried by the retry policy. */
+  private <Q, R, T> CompletableFuture<T> queryAsync(
+      MethodDescriptor<Q, R> method, Q request, Function<R, T> mapping) {
+    return calls.call(method, request, deadlineAfter(defaultDeadline), true, mapping);
+  }
+
+  /** A call that changes the server, so never repeated. */
+  private <Q, R> CompletableFuture<Void> commandAsync(MethodDescriptor<Q, R> method, Q request) {
+    return calls.call(
+        method, request, deadlineAfter(defaultDeadline), false, response -> (Void) null);
   }
 
   private static Deadline deadlineAfter(Duration duration) {

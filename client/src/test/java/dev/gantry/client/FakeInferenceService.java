@@ -73,6 +73,7 @@ final class FakeInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
   private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private final AtomicReference<Status> failure = new AtomicReference<>(Status.UNAVAILABLE);
+  private final AtomicReference<Metadata> failureTrailers = new AtomicReference<>(new Metadata());
   private final AtomicReference<ServerCallStreamObserver<ModelStreamInferResponse>> heldStream =
       new AtomicReference<>();
   private final CountDownLatch streamHeld = new CountDownLatch(1);
@@ -80,7 +81,13 @@ final class FakeInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
   /** Fails the next {@code count} calls, whatever their method, with {@code status}. */
   void failNext(int count, Status status) {
+    failNext(count, status, new Metadata());
+  }
+
+  /** Fails the next {@code count} calls with {@code status} and these trailers. */
+  void failNext(int count, Status status, Metadata trailers) {
     failure.set(status);
+    failureTrailers.set(trailers);
     failuresLeft.set(count);
   }
 
@@ -120,7 +127,9 @@ final class FakeInferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         String method = call.getMethodDescriptor().getBareMethodName();
         attempts.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
         if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-          call.close(failure.get().withDescription("injected failure"), new Metadata());
+          Metadata trailers = new Metadata();
+          trailers.merge(failureTrailers.get());
+          call.close(failure.get().withDescription("injected failure"), trailers);
           return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, metadata);

@@ -17,6 +17,8 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,46 @@ class InferenceClientTest {
     assertEquals(Status.Code.NOT_FOUND, error.code());
     assertEquals("no model named missing", error.serverMessage());
     assertEquals("NOT_FOUND: no model named missing", error.getMessage());
+  }
+
+  @Test
+  void failuresCarryTheWholeStatusAndTheTrailers() {
+    Metadata.Key<String> detail = Metadata.Key.of("x-detail", Metadata.ASCII_STRING_MARSHALLER);
+    Metadata trailers = new Metadata();
+    trailers.put(detail, "model is being replaced");
+    server.service.failNext(1, Status.FAILED_PRECONDITION, trailers);
+    ExecutionException failure = assertThrows(ExecutionException.class,
+        () -> client.modelMetadataAsync("simple", "").get(10, TimeUnit.SECONDS));
+    InferenceClientException error = (InferenceClientException) failure.getCause();
+    assertEquals(Status.Code.FAILED_PRECONDITION, error.status().getCode());
+    assertEquals("injected failure", error.status().getDescription());
+    assertEquals("model is being replaced", error.trailers().get(detail));
+
+    server.service.failNext(1, Status.FAILED_PRECONDITION, trailers);
+    InferenceClientException blocking =
+        assertThrows(InferenceClientException.class, () -> client.modelConfig("simple"));
+    assertEquals("model is being replaced", blocking.trailers().get(detail));
+    assertEquals(Status.Code.FAILED_PRECONDITION, blocking.status().getCode());
+  }
+
+  @Test
+  void everyQueryAndCommandHasAnAsyncVariant() throws Exception {
+    assertEquals("fake", client.serverMetadataAsync().get(10, TimeUnit.SECONDS).getName());
+    assertEquals(List.of("1"),
+        client.modelMetadataAsync("simple", "1").get(10, TimeUnit.SECONDS).getVersionsList());
+    assertEquals(8,
+        client.modelConfigAsync("simple", "").get(10, TimeUnit.SECONDS).getMaxBatchSize());
+    assertEquals(3, client.modelStatisticsAsync("", "").get(10, TimeUnit.SECONDS).get(0)
+        .getInferenceCount());
+    assertEquals(1, client.repositoryIndexAsync(true).get(10, TimeUnit.SECONDS).size());
+    client.loadModelAsync("simple").get(10, TimeUnit.SECONDS);
+    client.unloadModelAsync("simple").get(10, TimeUnit.SECONDS);
+    client.unloadModelAsync("simple", true).get(10, TimeUnit.SECONDS);
+    assertEquals(1, server.service.requests(RepositoryModelLoadRequest.class).size());
+    assertEquals(2, server.service.requests(RepositoryModelUnloadRequest.class).size());
+    ExecutionException missing = assertThrows(ExecutionException.class,
+        () -> client.modelConfigAsync("missing", "").get(10, TimeUnit.SECONDS));
+    assertEquals(Status.Code.NOT_FOUND, ((InferenceClientException) missing.getCause()).code());
   }
 
   @Test

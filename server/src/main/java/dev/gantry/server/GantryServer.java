@@ -22,8 +22,12 @@ import dev.gantry.server.transport.InferenceService;
 import dev.gantry.server.transport.ServerIdentity;
 import dev.gantry.server.validation.RequestValidator;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -37,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +69,8 @@ public final class GantryServer implements AutoCloseable {
 
   private final ServerOptions options;
   private final Server grpc;
+  private final Server inProcess;
+  private final String inProcessName = "gantry-in-process-" + UUID.randomUUID();
   private final ModelRepository repository;
   private final HealthStatusManager health = new HealthStatusManager();
   private final ScheduledExecutorService timer;
@@ -120,13 +127,34 @@ public final class GantryServer implements AutoCloseable {
     ServerCredentials credentials = security.tls()
         .map(TlsContext::grpcCredentials)
         .orElseGet(InsecureServerCredentials::create);
-    this.grpc = options.connections().serverBuilder(address, credentials, connectionLimiter)
-        .directExecutor()
+    List<ServerServiceDefinition> services = List.of(
+        guarded(service.bindService(), new CallMetricsInterceptor(metrics)),
+        guarded(health.getHealthService().bindService()),
+        guarded(ProtoReflectionServiceV1.newInstance().bindService()));
+    this.grpc = withServices(
+            options.connections().serverBuilder(address, credentials, connectionLimiter)
+                .directExecutor(),
+            services)
         .maxInboundMessageSize(options.maxMessageBytes())
-        .addService(guarded(service.bindService(), new CallMetricsInterceptor(metrics)))
-        .addService(guarded(health.getHealthService().bindService()))
-        .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
         .build();
+    this.inProcess = withServices(
+        InProcessServerBuilder.forName(inProcessName).directExecutor(), services)
+        .maxInboundMessageSize(options.maxMessageBytes())
+        .build();
+  }
+
+  private static <T extends ServerBuilder<T>> T withServices(
+      T builder, List<ServerServiceDefinition> services) {
+    services.forEach(builder::addService);
+    return builder;
+  }
+
+  /**
+   * A builder for a server embedded in an application, checked by the same rules as the command
+   * line's options.
+   */
+  public static GantryServerBuilder builder() {
+    return new GantryServerBuilder();
   }
 
   /**
@@ -150,6 +178,7 @@ public final class GantryServer implements AutoCloseable {
     server.health.setStatus("", ServingStatus.NOT_SERVING);
     server.health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
     server.grpc.start();
+    server.inProcess.start();
     SecurityOptions security = options.security();
     log.info("gRPC listening on {}:{} ({})", options.host(), server.port(), describe(security));
     if (security.tokens().enabled() && security.tls().isEmpty()) {
@@ -226,6 +255,17 @@ public final class GantryServer implements AutoCloseable {
     return grpc.getPort();
   }
 
+  /**
+   * A new channel to this server inside the JVM, with no socket: the same services, interceptors
+   * and access checks as the gRPC port. Give it to {@code InferenceClient.builder().channel(..)};
+   * the caller shuts it down.
+   */
+  public ManagedChannel inProcessChannel() {
+    return InProcessChannelBuilder.forName(inProcessName)
+        .maxInboundMessageSize(options.maxMessageBytes())
+        .build();
+  }
+
   public boolean isReady() {
     return ready && !stopping;
   }
@@ -253,16 +293,11 @@ public final class GantryServer implements AutoCloseable {
     long deadline = System.nanoTime() + options.exitTimeout().toNanos();
     poller.shutdownNow();
     grpc.shutdown();
+    inProcess.shutdown();
     repositoryCalls.shutdownNow();
     repository.shutdown(options.exitTimeout());
-    try {
-      if (!grpc.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        grpc.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      grpc.shutdownNow();
-    }
+    awaitTermination(grpc, deadline);
+    awaitTermination(inProcess, deadline);
     timer.shutdownNow();
     loadPool.shutdownNow();
     if (memoryReturn != null) {
@@ -274,6 +309,18 @@ public final class GantryServer implements AutoCloseable {
     }
     metrics.close();
     log.info("server stopped");
+  }
+
+  private static void awaitTermination(Server server, long deadlineNanos) {
+    try {
+      if (!server.awaitTermination(
+          Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
   }
 
   /** Blocks until the gRPC server has terminated. */

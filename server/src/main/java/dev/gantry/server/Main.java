@@ -7,7 +7,6 @@ import dev.gantry.server.security.AccessTokens;
 import dev.gantry.server.security.SecurityOptions;
 import dev.gantry.server.security.TlsContext;
 import dev.gantry.server.transport.ConnectionLimits;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +30,19 @@ import picocli.CommandLine.Option;
     description = "A model-inference server speaking the Open Inference Protocol over gRPC.",
     subcommands = {Main.Serve.class})
 public final class Main implements Runnable {
+  /**
+   * The distribution's logging configuration, named so that it is not logback's default {@code
+   * logback.xml}: an application embedding the server with logback keeps its own configuration.
+   * {@code -Dlogback.configurationFile=FILE} replaces it.
+   */
+  static final String LOGBACK_CONFIGURATION = "gantry-logback.xml";
+
+  static {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -263,31 +275,18 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      for (Path repository : repositories) {
-        if (!Files.isDirectory(repository)) {
-          throw new CommandLine.ParameterException(
-              new CommandLine(this), "--model-repository " + repository + " is not a directory");
-        }
+      ServerOptions options;
+      try {
+        options = new ServerOptions(
+            repositories, host, grpcPort, maxMessageBytes, maxQueueSize, maxElementsPerTensor,
+            maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
+            Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
+            allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
+            loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits(),
+            Duration.ofSeconds(memoryReturnSecs), metricNames);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
       }
-      if (maxBytesElementBytes < 1) {
-        throw new CommandLine.ParameterException(
-            new CommandLine(this), "--max-bytes-element-size must be at least 1");
-      }
-      if (memoryReturnSecs < 0) {
-        throw new CommandLine.ParameterException(
-            new CommandLine(this), "--memory-return-secs must be 0 (never) or more");
-      }
-      if (executionTimeoutSecs < 0) {
-        throw new CommandLine.ParameterException(
-            new CommandLine(this), "--execution-timeout-secs must be 0 (no limit) or more");
-      }
-      ServerOptions options = new ServerOptions(
-          repositories, host, grpcPort, maxMessageBytes, maxQueueSize, maxElementsPerTensor,
-          maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
-          Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
-          allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
-          loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits(),
-          Duration.ofSeconds(memoryReturnSecs), metricNames);
       GantryServer server = GantryServer.start(options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("shutting down: draining requests for up to {} s", exitTimeoutSecs);

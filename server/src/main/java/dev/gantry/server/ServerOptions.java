@@ -5,6 +5,7 @@ import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
 import dev.gantry.server.transport.ConnectionLimits;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,9 +62,34 @@ public record ServerOptions(
     Duration memoryReturn,
     MetricNames metricNames) {
 
+  /**
+   * Checks the options that no type rules out, so that the command line and {@link
+   * GantryServer#builder()} refuse the same values with the same message.
+   *
+   * @throws IllegalArgumentException naming the option and the value it expects
+   */
   public ServerOptions {
     modelRepositories = List.copyOf(modelRepositories);
     startupModels = List.copyOf(startupModels);
+    if (modelRepositories.isEmpty()) {
+      throw new IllegalArgumentException("--model-repository: name at least one directory");
+    }
+    for (Path repository : modelRepositories) {
+      if (!Files.isDirectory(repository)) {
+        throw new IllegalArgumentException(
+            "--model-repository " + repository + " is not a directory");
+      }
+    }
+    if (maxBytesElementBytes < 1) {
+      throw new IllegalArgumentException("--max-bytes-element-size must be at least 1");
+    }
+    if (executionTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "--execution-timeout-secs must be 0 (no limit) or more");
+    }
+    if (memoryReturn.isNegative()) {
+      throw new IllegalArgumentException("--memory-return-secs must be 0 (never) or more");
+    }
   }
 
   public static final int DEFAULT_GRPC_PORT = 8001;

@@ -4,6 +4,7 @@ import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.server.error.CancelledException;
 import dev.gantry.server.error.GantryException;
+import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.UnavailableException;
 import dev.gantry.server.metrics.ModelMetrics;
 import dev.gantry.server.model.LoadedVersion;
@@ -59,6 +60,9 @@ final class InferenceDispatcher {
     if (log.isDebugEnabled()) {
       log.debug("request '{}' for model '{}' version '{}': {} inputs", message.getId(),
           message.getModelName(), message.getModelVersion(), message.getInputsCount());
+    }
+    if (message.getModelName().isEmpty()) {
+      throw new InvalidArgumentException("model_name is required");
     }
     LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
     try {

@@ -40,6 +40,7 @@ import dev.gantry.proto.SystemSharedMemoryUnregisterRequest;
 import dev.gantry.proto.SystemSharedMemoryUnregisterResponse;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.memory.SharedMemoryRegistry;
+import dev.gantry.server.error.UnimplementedException;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.model.ModelState;
@@ -50,9 +51,11 @@ import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code inference.GRPCInferenceService} of the Open Inference Protocol. Handlers run on the
@@ -67,7 +70,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final int streamWindow;
   private final RepositoryCalls repositoryCalls;
   private final SharedMemoryCalls sharedMemoryCalls;
-  private final LogSettingsCalls logSettings = new LogSettingsCalls();
+  private final Optional<LogSettingsCalls> logSettings = LogSettingsCalls.ifLogback();
 
   /**
    * @param ready whether the server is ready: start-up loading done and not shutting down
@@ -172,7 +175,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void logSettings(LogSettingsRequest request, StreamObserver<LogSettingsResponse> out) {
-    reply(out, () -> logSettings.apply(request));
+    reply(out, () -> logSettings.orElseThrow(() -> new UnimplementedException(
+        "LogSettings needs logback as the slf4j backend; this process logs through "
+            + LoggerFactory.getILoggerFactory().getClass().getName()
+            + ", so set levels through it")).apply(request));
   }
 
   @Override

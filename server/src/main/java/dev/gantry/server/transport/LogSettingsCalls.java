@@ -8,6 +8,7 @@ import dev.gantry.proto.LogSettingsResponse;
 import dev.gantry.server.error.InvalidArgumentException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,15 +27,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code log_file} and {@code log_format} are Triton's, but the log file and format are set by
  * the logging configuration here, so asking to change them is refused with INVALID_ARGUMENT.
+ *
+ * <p>Logback is the distribution's backend but an optional dependency: an application embedding
+ * the server may log through another one, and then this class is never loaded.
  */
 final class LogSettingsCalls {
   private static final String GANTRY = "dev.gantry";
   private static final String LOGGER_PREFIX = "logger:";
+  private static final String LOGBACK_CONTEXT = "ch.qos.logback.classic.LoggerContext";
 
   private final LoggerContext context;
 
-  LogSettingsCalls() {
-    this.context = (LoggerContext) LoggerFactory.getILoggerFactory();
+  private LogSettingsCalls(LoggerContext context) {
+    this.context = context;
+  }
+
+  /** The calls when logback is the slf4j backend in use; empty for any other backend. */
+  static Optional<LogSettingsCalls> ifLogback() {
+    Object factory = LoggerFactory.getILoggerFactory();
+    return factory.getClass().getName().equals(LOGBACK_CONTEXT)
+        ? Optional.of(new LogSettingsCalls((LoggerContext) factory))
+        : Optional.empty();
   }
 
   /**
@@ -67,7 +80,7 @@ final class LogSettingsCalls {
         }
         case "log_verbose_level" -> changes.put(context.getLogger(GANTRY), verbose(value));
         case "log_file", "log_format" -> throw new InvalidArgumentException(
-            "setting '" + name + "' is fixed by the logging configuration (logback.xml) and "
+            "setting '" + name + "' is fixed by the logging configuration (gantry-logback.xml) and "
                 + "cannot be changed at run time");
         default -> changes.put(existingLogger(name), level(name, value));
       }

@@ -170,6 +170,21 @@ class ClientEndToEndTest {
   }
 
   @Test
+  void asyncQueriesAndTheirFailures() throws Exception {
+    assertEquals(List.of(-1L, 16L), client.modelMetadataAsync("simple", "")
+        .get(30, TimeUnit.SECONDS).getInputs(0).getShapeList());
+    assertEquals(8, client.modelConfigAsync("simple", "").get(30, TimeUnit.SECONDS)
+        .getMaxBatchSize());
+    assertEquals("simple", client.modelStatisticsAsync("simple", "1").get(30, TimeUnit.SECONDS)
+        .get(0).getName());
+    ExecutionException failure = assertThrows(ExecutionException.class,
+        () -> client.modelMetadataAsync("nope", "").get(30, TimeUnit.SECONDS));
+    InferenceClientException unknown = (InferenceClientException) failure.getCause();
+    assertEquals(Status.Code.NOT_FOUND, unknown.status().getCode());
+    assertEquals(unknown.serverMessage(), unknown.status().getDescription());
+  }
+
+  @Test
   void serverErrorsCarryTheirStatusAndMessage() {
     InferenceClientException unknown = assertThrows(InferenceClientException.class,
         () -> client.infer(InferRequest.builder("nope")

@@ -84,7 +84,7 @@ final class FakeVersionLoader implements VersionLoader {
         BatchingPolicy.unbatched(16), List.of(instance), timer, Ticker.SYSTEM,
         ExecutionListener.NONE, Duration.ZERO);
     return new LoadedVersion(name, version, declared, instance.signature(), List.of("CPU"),
-        scheduler, metrics.forVersion(name, version));
+        scheduler, metrics.forVersion(name, version), ClassLabels.NONE);
   }
 
   /** Runs one request on a loaded version; completes with the version that answered it. */

@@ -11,6 +11,7 @@ import dev.gantry.proto.ModelConfig;
 import dev.gantry.server.error.FailedPreconditionException;
 import dev.gantry.server.error.NotFoundException;
 import dev.gantry.server.error.UnavailableException;
+import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.metrics.ServerMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class ModelRepositoryTest {
   private final ExecutorService loadPool = Executors.newFixedThreadPool(2);
   private final ExecutorService retirePool = Executors.newSingleThreadExecutor();
   private final ExecutorService callers = Executors.newFixedThreadPool(2);
-  private final ServerMetrics metrics = new ServerMetrics();
+  private final ServerMetrics metrics = new ServerMetrics(MetricNames.GANTRY);
   private final FakeVersionLoader loader = new FakeVersionLoader(timer, metrics);
   private ModelRepository repository;
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.server.error.InternalException;
+import dev.gantry.server.model.ClassLabels;
 import dev.gantry.server.model.LoadedVersion;
+import dev.gantry.server.validation.ValidRequest;
 import dev.gantry.spi.DataType;
 import dev.gantry.spi.ModelSignature;
 import dev.gantry.spi.Tensor;
@@ -23,7 +25,12 @@ class InferResponsesTest {
       ModelConfig.newBuilder().setMaxBatchSize(8).build(),
       new ModelSignature(List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, 2})),
           List.of(new TensorSpec("y", DataType.FP32, new long[] {-1, 2}))),
-      List.of("CPU"), null, null);
+      List.of("CPU"), null, null, ClassLabels.NONE);
+
+  /** A validated request of {@code batchSize} items asking for {@code y}. */
+  private static ValidRequest askingForY(long batchSize) {
+    return new ValidRequest(Map.of(), List.of("y"), Map.of(), Map.of(), batchSize, 1, 0);
+  }
 
   private static Tensor fp32(long rows, long width) {
     ByteBuffer data = ByteBuffer.allocate((int) (rows * width * 4)).order(ByteOrder.LITTLE_ENDIAN);
@@ -36,7 +43,7 @@ class InferResponsesTest {
   @Test
   void encodesEachOutputAsRawContentsWithItsShapeAndDatatype() {
     ModelInferResponse response =
-        InferResponses.encode(MODEL, "req-1", List.of("y"), 2, Map.of("y", fp32(2, 2)));
+        InferResponses.encode(MODEL, "req-1", askingForY(2), Map.of("y", fp32(2, 2)));
 
     assertEquals("m", response.getModelName());
     assertEquals("3", response.getModelVersion());
@@ -53,14 +60,14 @@ class InferResponsesTest {
   void anOutputThatDoesNotFitFailsWithInternalNamingIt() {
     assertEquals("model 'm' version 3 returned a malformed result: output 'y' is missing",
         assertThrows(InternalException.class,
-            () -> InferResponses.encode(MODEL, "", List.of("y"), 2, Map.of())).getMessage());
+            () -> InferResponses.encode(MODEL, "", askingForY(2), Map.of())).getMessage());
     assertEquals("model 'm' version 3 returned a malformed result: output 'y' has shape [2,3] "
         + "but the model declares [-1,2]", assertThrows(InternalException.class,
-            () -> InferResponses.encode(MODEL, "", List.of("y"), 2, Map.of("y", fp32(2, 3))))
+            () -> InferResponses.encode(MODEL, "", askingForY(2), Map.of("y", fp32(2, 3))))
         .getMessage());
     assertEquals("model 'm' version 3 returned a malformed result: output 'y' has 1 items in "
         + "dimension 0 but the request has batch size 2", assertThrows(InternalException.class,
-            () -> InferResponses.encode(MODEL, "", List.of("y"), 2, Map.of("y", fp32(1, 2))))
+            () -> InferResponses.encode(MODEL, "", askingForY(2), Map.of("y", fp32(1, 2))))
         .getMessage());
   }
 }
