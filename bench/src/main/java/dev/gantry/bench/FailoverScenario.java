@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.LongAdder;
  * the way pods do: closed-loop load over all of them (the client's round robin), then one
  * replica is sent SIGTERM and drains, then another is killed outright, and the load goes on
  * against the survivors. Each phase counts the requests that succeeded and failed; a warm-up
- * before the first phase lets the JVMs and sessions reach their pace uncounted.
+ * before the first phase, lasting until every replica has answered, lets the JVMs and sessions
+ * reach their pace uncounted.
  *
  * <p>The client retries inference on UNAVAILABLE (what a draining or dead replica's calls end
  * with) with a deadline that leaves room for retries; with that, no request should fail.
@@ -45,7 +46,8 @@ final class FailoverScenario {
    * @param workDirectory where the model repository and the server logs go
    * @param replicas how many servers, at least 3 (one drained, one killed, the rest survive)
    * @param concurrency the number of callers, each with one request in flight
-   * @param warmup how long the load runs over all replicas before the first phase, uncounted
+   * @param warmup how long the load runs over all replicas before the first phase, uncounted,
+   *     and at least until every replica has answered
    * @param phase how long each phase lasts
    * @param deadline each request's deadline, retries included
    * @param exitTimeout the drained replica's {@code --exit-timeout-secs}
@@ -155,6 +157,7 @@ final class FailoverScenario {
       ServerProcess drained = servers.get(0);
       ServerProcess killed = servers.get(1);
       measure(current, "warm-up", settings.warmup());
+      awaitEveryReplicaServing(targets, Duration.ofMinutes(2));
       phases.add(measure(current, "all " + servers.size() + " replicas", settings.phase()));
       List<Long> served = servedPerReplica(targets);
       drained.terminate();
@@ -183,6 +186,24 @@ final class FailoverScenario {
     Thread.sleep(length.toMillis());
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     return new Phase(name, counts.ok.sum(), counts.failed.sum(), elapsed);
+  }
+
+  /**
+   * Waits until the client's round robin has reached every replica: on a loaded machine a
+   * replica's connection can take longer than the warm-up to become ready.
+   */
+  private static void awaitEveryReplicaServing(List<String> targets, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Long> served = servedPerReplica(targets);
+    while (served.contains(0L)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("a replica served nothing within " + timeout
+            + " of load: " + served);
+      }
+      Thread.sleep(100);
+      served = servedPerReplica(targets);
+    }
   }
 
   private static List<Long> servedPerReplica(List<String> targets) {
