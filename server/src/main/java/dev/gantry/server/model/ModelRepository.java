@@ -145,15 +145,18 @@ public final class ModelRepository {
       boolean previouslyUploaded = entry.uploaded;
       entry.directory = directory;
       entry.uploaded = !request.files().isEmpty();
-      failures = sync(entry, request.config());
+      try {
+        failures = sync(entry, request.config());
+      } catch (RuntimeException refused) {
+        forgetUpload(entry, previous, previouslyUploaded, directory);
+        throw refused;
+      }
       if (failures.isEmpty()) {
         if (previouslyUploaded && !previous.equals(directory)) {
           uploads.delete(previous);
         }
-      } else if (entry.uploaded) {
-        entry.directory = previous;
-        entry.uploaded = previouslyUploaded;
-        uploads.delete(directory);
+      } else {
+        forgetUpload(entry, previous, previouslyUploaded, directory);
       }
     } finally {
       entry.lock.unlock();
@@ -163,6 +166,19 @@ public final class ModelRepository {
       throw new FailedPreconditionException("model '" + name + "' failed to load: "
           + String.join("; ", failures)
           + (serving ? " (the versions loaded before keep serving)" : ""));
+    }
+  }
+
+  /**
+   * After a load that was refused or failed: the model loads from where it did before, and the
+   * files the call sent, if any, are deleted.
+   */
+  private void forgetUpload(
+      ModelEntry entry, Path previous, boolean previouslyUploaded, Path directory) {
+    if (entry.uploaded) {
+      entry.directory = previous;
+      entry.uploaded = previouslyUploaded;
+      uploads.delete(directory);
     }
   }
 

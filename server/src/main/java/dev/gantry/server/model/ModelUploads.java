@@ -4,6 +4,7 @@ import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.ResourceExhaustedException;
 import dev.gantry.server.error.UnavailableException;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -62,19 +63,35 @@ public final class ModelUploads {
         Files.write(target, file.getValue());
       }
     } catch (IOException e) {
+      delete(directory);
       throw new UnavailableException("cannot store the model files of '" + model + "': "
           + e.getClass().getSimpleName());
+    } catch (RuntimeException e) {
+      delete(directory);
+      throw e;
     }
     return directory;
   }
 
   /**
    * Deletes a directory of uploaded files once no version loads from it any more (the backends
-   * have read the files into memory by then); a directory that is not an upload is left alone.
+   * have read the files into memory by then), and its model's directory when no other upload is
+   * left in it; a directory that is not an upload is left alone.
    */
   void delete(Path directory) {
-    if (directory.startsWith(root)) {
-      deleteTree(directory);
+    if (!directory.startsWith(root) || directory.equals(root)) {
+      return;
+    }
+    deleteTree(directory);
+    Path model = directory.getParent();
+    if (!model.equals(root)) {
+      try {
+        Files.deleteIfExists(model);
+      } catch (DirectoryNotEmptyException e) {
+        // another upload of the same model still lives there
+      } catch (IOException e) {
+        log.warn("cannot delete the uploads directory {}: {}", model, e.toString());
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.server.error.FailedPreconditionException;
+import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.NotFoundException;
 import dev.gantry.server.error.UnavailableException;
 import dev.gantry.server.metrics.MetricNames;
@@ -262,8 +263,15 @@ class ModelRepositoryTest {
     assertEquals(1, countFiles(uploadRoot), "a failed upload is deleted, the serving one kept");
     assertEquals(3f, answer(repository.resolve("up", "")));
 
+    assertThrows(InvalidArgumentException.class, () -> repository.load("up",
+        new ModelRepository.LoadRequest(Optional.of(config),
+            Map.of("3/model.fake", new byte[] {1}, "../outside", new byte[] {1}))));
+    assertEquals(1, countFiles(uploadRoot), "a refused upload leaves no file");
+
     repository.unload("up");
-    assertEquals(0, countFiles(uploadRoot));
+    try (var left = Files.list(uploadRoot)) {
+      assertEquals(List.of(), left.toList(), "nothing of any upload stays, not even directories");
+    }
   }
 
   private static long countFiles(Path directory) throws Exception {

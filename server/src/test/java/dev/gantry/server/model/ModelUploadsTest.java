@@ -1,6 +1,7 @@
 package dev.gantry.server.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,8 @@ import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.ResourceExhaustedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +46,37 @@ class ModelUploadsTest {
     InvalidArgumentException escape = assertThrows(InvalidArgumentException.class,
         () -> uploads.write("m", Map.of("../x", new byte[1])));
     assertTrue(escape.getMessage().contains("parameter 'file:../x'"), escape.getMessage());
+  }
+
+  @Test
+  void aRefusedCallLeavesNothingBehindNotEvenDirectories() throws Exception {
+    ModelUploads uploads = new ModelUploads(root, 100);
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("1/model.onnx", new byte[] {1});
+    files.put("../../escape", new byte[] {2});
+
+    assertThrows(InvalidArgumentException.class, () -> uploads.write("m", files));
+
+    assertEquals(List.of(), entries(root));
+  }
+
+  @Test
+  void deletingAModelsLastUploadDeletesItsDirectoryButNotAnothersUpload() throws Exception {
+    ModelUploads uploads = new ModelUploads(root, 100);
+    Path first = uploads.write("m", Map.of("1/model.onnx", new byte[] {1}));
+    Path second = uploads.write("m", Map.of("1/model.onnx", new byte[] {2}));
+
+    uploads.delete(first);
+    assertTrue(Files.exists(second.resolve("1/model.onnx")));
+    uploads.delete(second);
+
+    assertEquals(List.of(), entries(root));
+  }
+
+  private static List<Path> entries(Path directory) throws Exception {
+    try (var paths = Files.list(directory)) {
+      return paths.toList();
+    }
   }
 
   @Test
