@@ -417,10 +417,12 @@ class HostileRequestsTest {
         // ModelStreamInfer
         new Case("stream: bytes that are not protobuf end the stream", invalid,
             "not a valid ModelInferRequest message", () -> streamGarbageBytes(garbage)),
-        new Case("stream: unknown models then a good request", ok, "",
+        new Case("stream: an unknown model then a good request", ok, "",
             () -> garbageThenGood(List.of(
-                good().toBuilder().setModelName("nope").setId("a").build(),
-                good().toBuilder().setModelName("").setId("b").build()), "NOT_FOUND: ")),
+                good().toBuilder().setModelName("nope").setId("a").build()), "NOT_FOUND: ")),
+        new Case("stream: no model name then a good request", ok, "",
+            () -> garbageThenGood(List.of(good().toBuilder().setModelName("").setId("b").build()),
+                "INVALID_ARGUMENT: model_name is required")),
         new Case("stream: 300 malformed requests then a good one", ok, "",
             () -> garbageThenGood(malformed(300), "INVALID_ARGUMENT: ")),
         new Case("stream: oversized BYTES elements then a good request", ok, "",
