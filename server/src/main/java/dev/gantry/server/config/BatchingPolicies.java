@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * the server's {@code --max-queue-size}.
  */
 public final class BatchingPolicies {
+  /** The most priority levels a model may have; each is a queue of its own. */
+  public static final int MAX_PRIORITY_LEVELS = 1024;
+
   private BatchingPolicies() {}
 
   /**
@@ -27,7 +30,13 @@ public final class BatchingPolicies {
   public static BatchingPolicy from(ModelConfig config, int defaultMaxQueueSize)
       throws ModelLoadException {
     ModelDynamicBatching batching = config.getDynamicBatching();
-    int levels = Math.toIntExact(Math.max(1, batching.getPriorityLevels()));
+    long declaredLevels = batching.getPriorityLevels();
+    if (Long.compareUnsigned(declaredLevels, MAX_PRIORITY_LEVELS) > 0) {
+      throw new ModelLoadException("dynamic_batching.priority_levels must be at most "
+          + MAX_PRIORITY_LEVELS + " (each level is a queue), got "
+          + Long.toUnsignedString(declaredLevels));
+    }
+    int levels = (int) Math.max(1, declaredLevels);
     long defaultLevel = batching.getDefaultPriorityLevel();
     if (batching.getPriorityLevels() > 0 && (defaultLevel < 1 || defaultLevel > levels)) {
       throw new ModelLoadException(

@@ -36,11 +36,6 @@ public final class ConnectionLimiter extends ChannelHandlerAdapter {
     this.maxConnections = maxConnections;
   }
 
-  /** The connections open now. */
-  public int open() {
-    return open.get();
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     Channel channel = ctx.channel();
