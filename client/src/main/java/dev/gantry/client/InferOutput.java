@@ -18,7 +18,7 @@ import java.util.StringJoiner;
  */
 public final class InferOutput {
   private final String name;
-  private final Datatype datatype;
+  private final TensorDatatype datatype;
   private final long[] shape;
   private final long elementCount;
   private final ByteString contents;
@@ -28,7 +28,7 @@ public final class InferOutput {
    *
    * @throws IllegalArgumentException if the contents do not fit the shape and datatype
    */
-  InferOutput(String name, Datatype datatype, long[] shape, ByteString contents) {
+  InferOutput(String name, TensorDatatype datatype, long[] shape, ByteString contents) {
     this.name = name;
     this.datatype = datatype;
     this.shape = shape.clone();
@@ -54,7 +54,7 @@ public final class InferOutput {
   }
 
   /** The output's datatype. */
-  public Datatype datatype() {
+  public TensorDatatype datatype() {
     return datatype;
   }
 
@@ -75,7 +75,7 @@ public final class InferOutput {
 
   /** A BOOL output; any nonzero byte is {@code true}. */
   public boolean[] asBooleans() {
-    require("asBooleans()", Datatype.BOOL);
+    require("asBooleans()", TensorDatatype.BOOL);
     boolean[] values = new boolean[contents.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = contents.byteAt(i) != 0;
@@ -85,13 +85,13 @@ public final class InferOutput {
 
   /** An INT8 or UINT8 output. */
   public byte[] asBytes() {
-    require("asBytes()", Datatype.INT8, Datatype.UINT8);
+    require("asBytes()", TensorDatatype.INT8, TensorDatatype.UINT8);
     return contents.toByteArray();
   }
 
   /** An INT16 or UINT16 output. */
   public short[] asShorts() {
-    require("asShorts()", Datatype.INT16, Datatype.UINT16);
+    require("asShorts()", TensorDatatype.INT16, TensorDatatype.UINT16);
     short[] values = new short[(int) elementCount];
     buffer().asShortBuffer().get(values);
     return values;
@@ -99,7 +99,7 @@ public final class InferOutput {
 
   /** An INT32 or UINT32 output. */
   public int[] asInts() {
-    require("asInts()", Datatype.INT32, Datatype.UINT32);
+    require("asInts()", TensorDatatype.INT32, TensorDatatype.UINT32);
     int[] values = new int[(int) elementCount];
     buffer().asIntBuffer().get(values);
     return values;
@@ -107,7 +107,7 @@ public final class InferOutput {
 
   /** An INT64 or UINT64 output. */
   public long[] asLongs() {
-    require("asLongs()", Datatype.INT64, Datatype.UINT64);
+    require("asLongs()", TensorDatatype.INT64, TensorDatatype.UINT64);
     long[] values = new long[(int) elementCount];
     buffer().asLongBuffer().get(values);
     return values;
@@ -115,7 +115,7 @@ public final class InferOutput {
 
   /** An FP32 output. */
   public float[] asFloats() {
-    require("asFloats()", Datatype.FP32);
+    require("asFloats()", TensorDatatype.FP32);
     float[] values = new float[(int) elementCount];
     buffer().asFloatBuffer().get(values);
     return values;
@@ -123,7 +123,7 @@ public final class InferOutput {
 
   /** An FP64 output. */
   public double[] asDoubles() {
-    require("asDoubles()", Datatype.FP64);
+    require("asDoubles()", TensorDatatype.FP64);
     double[] values = new double[(int) elementCount];
     buffer().asDoubleBuffer().get(values);
     return values;
@@ -131,7 +131,7 @@ public final class InferOutput {
 
   /** An FP16 output, each value widened exactly to a {@code float}. */
   public float[] asFloatsFromHalf() {
-    require("asFloatsFromHalf()", Datatype.FP16);
+    require("asFloatsFromHalf()", TensorDatatype.FP16);
     ByteBuffer buffer = buffer();
     float[] values = new float[(int) elementCount];
     for (int i = 0; i < values.length; i++) {
@@ -142,7 +142,7 @@ public final class InferOutput {
 
   /** A BF16 output, each value widened exactly to a {@code float}. */
   public float[] asFloatsFromBf16() {
-    require("asFloatsFromBf16()", Datatype.BF16);
+    require("asFloatsFromBf16()", TensorDatatype.BF16);
     ByteBuffer buffer = buffer();
     float[] values = new float[(int) elementCount];
     for (int i = 0; i < values.length; i++) {
@@ -157,7 +157,7 @@ public final class InferOutput {
    * @throws IllegalStateException if the output is not BYTES or its elements do not match its shape
    */
   public List<byte[]> asByteArrays() {
-    require("asByteArrays()", Datatype.BYTES);
+    require("asByteArrays()", TensorDatatype.BYTES);
     List<byte[]> elements;
     try {
       elements = RawContents.elements(buffer());
@@ -182,10 +182,10 @@ public final class InferOutput {
     return asByteArrays().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
   }
 
-  private void require(String read, Datatype... readable) {
+  private void require(String read, TensorDatatype... readable) {
     if (!Arrays.asList(readable).contains(datatype)) {
       StringJoiner names = new StringJoiner(" or ");
-      for (Datatype type : readable) {
+      for (TensorDatatype type : readable) {
         names.add(type.wireName());
       }
       throw new IllegalStateException(
