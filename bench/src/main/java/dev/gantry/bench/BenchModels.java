@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /**
  * Writes the model repository of the benchmark suite ({@code bench/run-suite.sh}) with
- * gantry-modelgen, so that the suite needs no model files in the source tree:
+ * gantry-test-models, so that the suite needs no model files in the source tree:
  *
  * <ul>
  *   <li>{@code tiny}: Add and Sub of two FP32 rows of 16, batching off, for per-request overhead;

@@ -1,6 +1,6 @@
 package dev.gantry.bench;
 
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 
 /**
  * One input of the model under test as its server or model file declares it, with -1 for
@@ -10,7 +10,7 @@ import dev.gantry.client.Datatype;
  * @param datatype its element type
  * @param shape its declared shape, the batch dimension included when the model batches
  */
-record InputSpec(String name, Datatype datatype, long[] shape) {
+record InputSpec(String name, TensorDatatype datatype, long[] shape) {
   InputSpec {
     shape = shape.clone();
   }

@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.ByteBuffer;
@@ -146,9 +146,9 @@ final class JsonData {
             + " needs " + total + (batch > 1 ? " (or " + total / batch + " for one batch item)" : ""));
   }
 
-  private static ByteBuffer encode(Datatype type, List<JsonPrimitive> elements, String at) {
+  private static ByteBuffer encode(TensorDatatype type, List<JsonPrimitive> elements, String at) {
     try {
-      if (type == Datatype.BYTES) {
+      if (type == TensorDatatype.BYTES) {
         List<byte[]> strings = new ArrayList<>();
         for (JsonPrimitive element : elements) {
           strings.add(element.getAsString().getBytes(StandardCharsets.UTF_8));

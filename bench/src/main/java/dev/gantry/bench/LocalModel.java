@@ -1,7 +1,7 @@
 package dev.gantry.bench;
 
 import com.google.protobuf.TextFormat;
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.proto.ModelInstanceGroup;
 import dev.gantry.spi.Backend;
@@ -79,7 +79,7 @@ final class LocalModel implements AutoCloseable {
     List<InputSpec> inputs = new ArrayList<>();
     for (TensorSpec input : signature.inputs()) {
       inputs.add(new InputSpec(
-          input.name(), Datatype.fromWireName(input.dataType().name()), input.shape()));
+          input.name(), TensorDatatype.fromWireName(input.dataType().name()), input.shape()));
     }
     List<String> outputs = signature.outputs().stream().map(TensorSpec::name).toList();
     return new LocalModel(

@@ -1,7 +1,7 @@
 package dev.gantry.bench;
 
-import dev.gantry.client.Datatype;
 import dev.gantry.client.HalfPrecision;
+import dev.gantry.client.TensorDatatype;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -23,13 +23,13 @@ final class RawEncoding {
   }
 
   /** Whether elements of this datatype are written with {@link #putDouble}. */
-  static boolean isFloating(Datatype type) {
-    return type == Datatype.FP16 || type == Datatype.BF16 || type == Datatype.FP32
-        || type == Datatype.FP64;
+  static boolean isFloating(TensorDatatype type) {
+    return type == TensorDatatype.FP16 || type == TensorDatatype.BF16 || type == TensorDatatype.FP32
+        || type == TensorDatatype.FP64;
   }
 
   /** Appends an integer (or BOOL, 0 or 1) element of a fixed-size, non-floating datatype. */
-  static void putLong(ByteBuffer out, Datatype type, long value) {
+  static void putLong(ByteBuffer out, TensorDatatype type, long value) {
     switch (type) {
       case BOOL, UINT8, INT8 -> out.put((byte) value);
       case UINT16, INT16 -> out.putShort((short) value);
@@ -40,7 +40,7 @@ final class RawEncoding {
   }
 
   /** Appends an element of a floating-point datatype. */
-  static void putDouble(ByteBuffer out, Datatype type, double value) {
+  static void putDouble(ByteBuffer out, TensorDatatype type, double value) {
     switch (type) {
       case FP16 -> out.putShort(HalfPrecision.floatToFp16((float) value));
       case BF16 -> out.putShort(HalfPrecision.floatToBf16((float) value));

@@ -1,7 +1,7 @@
 package dev.gantry.bench;
 
-import dev.gantry.client.Datatype;
 import dev.gantry.client.InferenceClient;
+import dev.gantry.client.TensorDatatype;
 import dev.gantry.proto.ModelMetadataResponse;
 import dev.gantry.proto.ModelMetadataResponse.TensorMetadata;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ final class RemoteModel {
     for (TensorMetadata input : metadata.getInputsList()) {
       inputs.add(new InputSpec(
           input.getName(),
-          Datatype.fromWireName(input.getDatatype()),
+          TensorDatatype.fromWireName(input.getDatatype()),
           input.getShapeList().stream().mapToLong(Long::longValue).toArray()));
     }
     List<String> outputs = metadata.getOutputsList().stream().map(TensorMetadata::getName).toList();

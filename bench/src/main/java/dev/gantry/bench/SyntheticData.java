@@ -1,6 +1,6 @@
 package dev.gantry.bench;
 
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,7 +49,7 @@ final class SyntheticData {
       long[] shape = shapes.get(input.name());
       long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
       ByteBuffer data =
-          input.datatype() == Datatype.BYTES
+          input.datatype() == TensorDatatype.BYTES
               ? strings(elements, stringLength, random)
               : numbers(input.datatype(), elements, random);
       tensors.add(new TensorData(input.name(), input.datatype(), shape, data));
@@ -57,7 +57,7 @@ final class SyntheticData {
     return new RequestData(tensors);
   }
 
-  private static ByteBuffer numbers(Datatype type, long elements, SplittableRandom random) {
+  private static ByteBuffer numbers(TensorDatatype type, long elements, SplittableRandom random) {
     ByteBuffer data = RawEncoding.allocate(Math.multiplyExact(elements, type.byteSize()));
     if (random == null) {
       return data;
@@ -66,7 +66,8 @@ final class SyntheticData {
       if (RawEncoding.isFloating(type)) {
         RawEncoding.putDouble(data, type, random.nextDouble());
       } else {
-        RawEncoding.putLong(data, type, type == Datatype.BOOL ? random.nextInt(2) : random.nextInt(100));
+        RawEncoding.putLong(
+            data, type, type == TensorDatatype.BOOL ? random.nextInt(2) : random.nextInt(100));
       }
     }
     return data.flip();

@@ -1,6 +1,6 @@
 package dev.gantry.bench;
 
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import java.nio.ByteBuffer;
 
 /**
@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * @param shape its concrete shape
  * @param data its bytes, from position to limit; never modified once built
  */
-record TensorData(String name, Datatype datatype, long[] shape, ByteBuffer data) {
+record TensorData(String name, TensorDatatype datatype, long[] shape, ByteBuffer data) {
   TensorData {
     shape = shape.clone();
     data = data.slice();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Gives tests one real Gantry server on loopback, serving the example repository ({@code simple},
- * {@code identity_fp32}, {@code mixed}) that gantry-modelgen writes: started once for all the
+ * {@code identity_fp32}, {@code mixed}) that gantry-test-models writes: started once for all the
  * module's tests and stopped when they end.
  */
 final class ExampleServer implements ParameterResolver {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Request data read from a JSON file into the raw encoding. */
 class JsonDataTest {
   private static final ModelInfo MODEL = new ModelInfo("m", "", 4,
-      List.of(new InputSpec("x", Datatype.INT32, new long[] {-1, 2}),
-          new InputSpec("s", Datatype.BYTES, new long[] {-1, 1}),
-          new InputSpec("f", Datatype.BOOL, new long[] {-1, 1})),
+      List.of(new InputSpec("x", TensorDatatype.INT32, new long[] {-1, 2}),
+          new InputSpec("s", TensorDatatype.BYTES, new long[] {-1, 1}),
+          new InputSpec("f", TensorDatatype.BOOL, new long[] {-1, 1})),
       List.of("y"));
 
   @TempDir Path dir;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 /** Concrete request shapes from declared ones, the batch size and {@code --shape}. */
 class ShapeResolverTest {
   private static final ModelInfo BATCHING = new ModelInfo("m", "", 8,
-      List.of(new InputSpec("a", Datatype.FP32, new long[] {-1, 16}),
-          new InputSpec("b", Datatype.FP32, new long[] {-1, -1, 3})), List.of("y"));
+      List.of(new InputSpec("a", TensorDatatype.FP32, new long[] {-1, 16}),
+          new InputSpec("b", TensorDatatype.FP32, new long[] {-1, -1, 3})), List.of("y"));
   private static final ModelInfo FIXED = new ModelInfo("f", "", 0,
-      List.of(new InputSpec("x", Datatype.INT64, new long[] {2, -1})), List.of("y"));
+      List.of(new InputSpec("x", TensorDatatype.INT64, new long[] {2, -1})), List.of("y"));
 
   @Test
   void prependsTheBatchAndFillsVariableDimensions() {

@@ -22,12 +22,12 @@ import java.util.function.Supplier;
  */
 public final class InferInput {
   private final String name;
-  private final Datatype datatype;
+  private final TensorDatatype datatype;
   private final long[] shape;
   private final ByteString contents;
   private final SharedMemoryRange sharedMemory;
 
-  private InferInput(String name, Datatype datatype, long[] shape, ByteString contents,
+  private InferInput(String name, TensorDatatype datatype, long[] shape, ByteString contents,
       SharedMemoryRange sharedMemory) {
     this.name = name;
     this.datatype = datatype;
@@ -41,7 +41,7 @@ public final class InferInput {
    * request: the caller has written its raw encoding there. Only the range travels.
    */
   public static InferInput sharedMemory(
-      String name, Datatype datatype, SharedMemoryRange range, long... shape) {
+      String name, TensorDatatype datatype, SharedMemoryRange range, long... shape) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(datatype, "datatype");
     long[] dimensions = shape.clone();
@@ -52,79 +52,79 @@ public final class InferInput {
 
   /** A BOOL tensor. */
   public static InferInput bool(String name, boolean[] data, long... shape) {
-    return of(name, Datatype.BOOL, shape, data.length, () -> RawContents.ofBooleans(data));
+    return of(name, TensorDatatype.BOOL, shape, data.length, () -> RawContents.ofBooleans(data));
   }
 
   /** A UINT8 tensor; each byte is read as unsigned. */
   public static InferInput uint8(String name, byte[] data, long... shape) {
-    return of(name, Datatype.UINT8, shape, data.length, () -> RawContents.ofBytes(data));
+    return of(name, TensorDatatype.UINT8, shape, data.length, () -> RawContents.ofBytes(data));
   }
 
   /** An INT8 tensor. */
   public static InferInput int8(String name, byte[] data, long... shape) {
-    return of(name, Datatype.INT8, shape, data.length, () -> RawContents.ofBytes(data));
+    return of(name, TensorDatatype.INT8, shape, data.length, () -> RawContents.ofBytes(data));
   }
 
   /** A UINT16 tensor; each short is read as unsigned. */
   public static InferInput uint16(String name, short[] data, long... shape) {
-    return of(name, Datatype.UINT16, shape, data.length, () -> RawContents.ofShorts(data));
+    return of(name, TensorDatatype.UINT16, shape, data.length, () -> RawContents.ofShorts(data));
   }
 
   /** An INT16 tensor. */
   public static InferInput int16(String name, short[] data, long... shape) {
-    return of(name, Datatype.INT16, shape, data.length, () -> RawContents.ofShorts(data));
+    return of(name, TensorDatatype.INT16, shape, data.length, () -> RawContents.ofShorts(data));
   }
 
   /** A UINT32 tensor; each int is read as unsigned. */
   public static InferInput uint32(String name, int[] data, long... shape) {
-    return of(name, Datatype.UINT32, shape, data.length, () -> RawContents.ofInts(data));
+    return of(name, TensorDatatype.UINT32, shape, data.length, () -> RawContents.ofInts(data));
   }
 
   /** An INT32 tensor. */
   public static InferInput int32(String name, int[] data, long... shape) {
-    return of(name, Datatype.INT32, shape, data.length, () -> RawContents.ofInts(data));
+    return of(name, TensorDatatype.INT32, shape, data.length, () -> RawContents.ofInts(data));
   }
 
   /** A UINT64 tensor; each long is read as unsigned. */
   public static InferInput uint64(String name, long[] data, long... shape) {
-    return of(name, Datatype.UINT64, shape, data.length, () -> RawContents.ofLongs(data));
+    return of(name, TensorDatatype.UINT64, shape, data.length, () -> RawContents.ofLongs(data));
   }
 
   /** An INT64 tensor. */
   public static InferInput int64(String name, long[] data, long... shape) {
-    return of(name, Datatype.INT64, shape, data.length, () -> RawContents.ofLongs(data));
+    return of(name, TensorDatatype.INT64, shape, data.length, () -> RawContents.ofLongs(data));
   }
 
   /** An FP16 tensor, each value rounded to the nearest half-precision value. */
   public static InferInput fp16(String name, float[] data, long... shape) {
-    return of(name, Datatype.FP16, shape, data.length, () -> RawContents.ofFp16(data));
+    return of(name, TensorDatatype.FP16, shape, data.length, () -> RawContents.ofFp16(data));
   }
 
   /** A BF16 tensor, each value rounded to the nearest bfloat16 value. */
   public static InferInput bf16(String name, float[] data, long... shape) {
-    return of(name, Datatype.BF16, shape, data.length, () -> RawContents.ofBf16(data));
+    return of(name, TensorDatatype.BF16, shape, data.length, () -> RawContents.ofBf16(data));
   }
 
   /** An FP32 tensor. */
   public static InferInput fp32(String name, float[] data, long... shape) {
-    return of(name, Datatype.FP32, shape, data.length, () -> RawContents.ofFloats(data));
+    return of(name, TensorDatatype.FP32, shape, data.length, () -> RawContents.ofFloats(data));
   }
 
   /** An FP64 tensor. */
   public static InferInput fp64(String name, double[] data, long... shape) {
-    return of(name, Datatype.FP64, shape, data.length, () -> RawContents.ofDoubles(data));
+    return of(name, TensorDatatype.FP64, shape, data.length, () -> RawContents.ofDoubles(data));
   }
 
   /** A BYTES tensor of arbitrary byte strings. */
   public static InferInput bytes(String name, List<byte[]> data, long... shape) {
-    return of(name, Datatype.BYTES, shape, data.size(), () -> RawContents.ofElements(data));
+    return of(name, TensorDatatype.BYTES, shape, data.size(), () -> RawContents.ofElements(data));
   }
 
   /** A BYTES tensor of strings, each encoded as UTF-8. */
   public static InferInput strings(String name, List<String> data, long... shape) {
     return of(
         name,
-        Datatype.BYTES,
+        TensorDatatype.BYTES,
         shape,
         data.size(),
         () ->
@@ -139,7 +139,8 @@ public final class InferInput {
    *
    * @throws IllegalArgumentException if the bytes do not hold exactly the elements of the shape
    */
-  public static InferInput raw(String name, Datatype datatype, ByteBuffer data, long... shape) {
+  public static InferInput raw(
+      String name, TensorDatatype datatype, ByteBuffer data, long... shape) {
     Objects.requireNonNull(datatype, "datatype");
     ByteBuffer slice = data.slice();
     long elements;
@@ -170,7 +171,7 @@ public final class InferInput {
   }
 
   /** The input's datatype. */
-  public Datatype datatype() {
+  public TensorDatatype datatype() {
     return datatype;
   }
 
@@ -190,7 +191,11 @@ public final class InferInput {
   }
 
   private static InferInput of(
-      String name, Datatype datatype, long[] shape, long length, Supplier<ByteString> encoder) {
+      String name,
+      TensorDatatype datatype,
+      long[] shape,
+      long length,
+      Supplier<ByteString> encoder) {
     Objects.requireNonNull(name, "name");
     long[] dimensions = shape.clone();
     long expected = Shapes.elementCount(describe(name), dimensions);

@@ -18,7 +18,7 @@ import java.util.StringJoiner;
  */
 public final class InferOutput {
   private final String name;
-  private final Datatype datatype;
+  private final TensorDatatype datatype;
   private final long[] shape;
   private final long elementCount;
   private final ByteString contents;
@@ -29,7 +29,7 @@ public final class InferOutput {
    *
    * @throws IllegalArgumentException if the contents do not fit the shape and datatype
    */
-  InferOutput(String name, Datatype datatype, long[] shape, ByteString contents) {
+  InferOutput(String name, TensorDatatype datatype, long[] shape, ByteString contents) {
     this(name, datatype, shape, contents, null);
   }
 
@@ -38,11 +38,11 @@ public final class InferOutput {
    *
    * @param written where, and how many bytes the server wrote
    */
-  InferOutput(String name, Datatype datatype, long[] shape, SharedMemoryRange written) {
+  InferOutput(String name, TensorDatatype datatype, long[] shape, SharedMemoryRange written) {
     this(name, datatype, shape, ByteString.EMPTY, written);
   }
 
-  private InferOutput(String name, Datatype datatype, long[] shape, ByteString contents,
+  private InferOutput(String name, TensorDatatype datatype, long[] shape, ByteString contents,
       SharedMemoryRange sharedMemory) {
     this.name = name;
     this.datatype = datatype;
@@ -70,7 +70,7 @@ public final class InferOutput {
   }
 
   /** The output's datatype. */
-  public Datatype datatype() {
+  public TensorDatatype datatype() {
     return datatype;
   }
 
@@ -91,7 +91,7 @@ public final class InferOutput {
 
   /** A BOOL output; any nonzero byte is {@code true}. */
   public boolean[] asBooleans() {
-    require("asBooleans()", Datatype.BOOL);
+    require("asBooleans()", TensorDatatype.BOOL);
     boolean[] values = new boolean[contents.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = contents.byteAt(i) != 0;
@@ -101,13 +101,13 @@ public final class InferOutput {
 
   /** An INT8 or UINT8 output. */
   public byte[] asBytes() {
-    require("asBytes()", Datatype.INT8, Datatype.UINT8);
+    require("asBytes()", TensorDatatype.INT8, TensorDatatype.UINT8);
     return contents.toByteArray();
   }
 
   /** An INT16 or UINT16 output. */
   public short[] asShorts() {
-    require("asShorts()", Datatype.INT16, Datatype.UINT16);
+    require("asShorts()", TensorDatatype.INT16, TensorDatatype.UINT16);
     short[] values = new short[(int) elementCount];
     buffer().asShortBuffer().get(values);
     return values;
@@ -115,7 +115,7 @@ public final class InferOutput {
 
   /** An INT32 or UINT32 output. */
   public int[] asInts() {
-    require("asInts()", Datatype.INT32, Datatype.UINT32);
+    require("asInts()", TensorDatatype.INT32, TensorDatatype.UINT32);
     int[] values = new int[(int) elementCount];
     buffer().asIntBuffer().get(values);
     return values;
@@ -123,7 +123,7 @@ public final class InferOutput {
 
   /** An INT64 or UINT64 output. */
   public long[] asLongs() {
-    require("asLongs()", Datatype.INT64, Datatype.UINT64);
+    require("asLongs()", TensorDatatype.INT64, TensorDatatype.UINT64);
     long[] values = new long[(int) elementCount];
     buffer().asLongBuffer().get(values);
     return values;
@@ -131,7 +131,7 @@ public final class InferOutput {
 
   /** An FP32 output. */
   public float[] asFloats() {
-    require("asFloats()", Datatype.FP32);
+    require("asFloats()", TensorDatatype.FP32);
     float[] values = new float[(int) elementCount];
     buffer().asFloatBuffer().get(values);
     return values;
@@ -139,7 +139,7 @@ public final class InferOutput {
 
   /** An FP64 output. */
   public double[] asDoubles() {
-    require("asDoubles()", Datatype.FP64);
+    require("asDoubles()", TensorDatatype.FP64);
     double[] values = new double[(int) elementCount];
     buffer().asDoubleBuffer().get(values);
     return values;
@@ -147,7 +147,7 @@ public final class InferOutput {
 
   /** An FP16 output, each value widened exactly to a {@code float}. */
   public float[] asFloatsFromHalf() {
-    require("asFloatsFromHalf()", Datatype.FP16);
+    require("asFloatsFromHalf()", TensorDatatype.FP16);
     ByteBuffer buffer = buffer();
     float[] values = new float[(int) elementCount];
     for (int i = 0; i < values.length; i++) {
@@ -158,7 +158,7 @@ public final class InferOutput {
 
   /** A BF16 output, each value widened exactly to a {@code float}. */
   public float[] asFloatsFromBf16() {
-    require("asFloatsFromBf16()", Datatype.BF16);
+    require("asFloatsFromBf16()", TensorDatatype.BF16);
     ByteBuffer buffer = buffer();
     float[] values = new float[(int) elementCount];
     for (int i = 0; i < values.length; i++) {
@@ -173,7 +173,7 @@ public final class InferOutput {
    * @throws IllegalStateException if the output is not BYTES or its elements do not match its shape
    */
   public List<byte[]> asByteArrays() {
-    require("asByteArrays()", Datatype.BYTES);
+    require("asByteArrays()", TensorDatatype.BYTES);
     List<byte[]> elements;
     try {
       elements = RawContents.elements(buffer());
@@ -222,7 +222,7 @@ public final class InferOutput {
     return java.util.Optional.ofNullable(sharedMemory);
   }
 
-  private void require(String read, Datatype... readable) {
+  private void require(String read, TensorDatatype... readable) {
     if (sharedMemory != null) {
       throw new IllegalStateException(describe() + " was written to shared memory region \""
           + sharedMemory.region() + "\" (" + sharedMemory.byteSize() + " bytes at offset "
@@ -230,7 +230,7 @@ public final class InferOutput {
     }
     if (!Arrays.asList(readable).contains(datatype)) {
       StringJoiner names = new StringJoiner(" or ");
-      for (Datatype type : readable) {
+      for (TensorDatatype type : readable) {
         names.add(type.wireName());
       }
       throw new IllegalStateException(

@@ -41,7 +41,7 @@ public final class InferResult {
     Map<String, InferOutput> byName = new LinkedHashMap<>();
     for (int i = 0; i < response.getOutputsCount(); i++) {
       InferOutputTensor tensor = response.getOutputs(i);
-      Datatype datatype = Datatype.fromWireName(tensor.getDatatype());
+      TensorDatatype datatype = TensorDatatype.fromWireName(tensor.getDatatype());
       ByteString contents =
           raw != 0
               ? response.getRawOutputContents(i)

@@ -17,7 +17,7 @@ final class TypedContents {
    * The raw encoding of the field of {@code contents} that {@code datatype} uses. FP16 and BF16
    * have no typed field and give empty contents.
    */
-  static ByteString toRaw(Datatype datatype, InferTensorContents contents) {
+  static ByteString toRaw(TensorDatatype datatype, InferTensorContents contents) {
     return switch (datatype) {
       case BOOL -> RawContents.ofBooleans(booleans(contents));
       case INT8 -> RawContents.ofBytes(bytes(contents.getIntContentsList()));

@@ -154,13 +154,13 @@ class DatatypeRoundTripTest {
     floats.putFloat(1f).putFloat(2f).putFloat(3f).flip();
     assertArrayEquals(
         new float[] {1f, 2f, 3f},
-        roundTrip(InferInput.raw("INPUT0", Datatype.FP32, floats, 3)).asFloats());
+        roundTrip(InferInput.raw("INPUT0", TensorDatatype.FP32, floats, 3)).asFloats());
 
     ByteBuffer strings =
         RawContents.ofElements(List.of(utf8("a"), utf8("bc"))).asReadOnlyByteBuffer();
     assertEquals(
         List.of("a", "bc"),
-        roundTrip(InferInput.raw("INPUT0", Datatype.BYTES, strings, 2)).asStrings());
+        roundTrip(InferInput.raw("INPUT0", TensorDatatype.BYTES, strings, 2)).asStrings());
   }
 
   private InferOutput roundTrip(InferInput input) {

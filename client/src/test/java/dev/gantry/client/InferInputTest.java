@@ -46,24 +46,25 @@ class InferInputTest {
     IllegalArgumentException error =
         assertThrows(
             IllegalArgumentException.class,
-            () -> InferInput.raw("RAW", Datatype.FP32, twentyBytes, 2, 3));
+            () -> InferInput.raw("RAW", TensorDatatype.FP32, twentyBytes, 2, 3));
     assertEquals(
         "input \"RAW\": shape [2, 3] holds 6 elements but the data has 5", error.getMessage());
     assertThrows(
         IllegalArgumentException.class,
-        () -> InferInput.raw("RAW", Datatype.INT64, ByteBuffer.allocate(12), 1));
+        () -> InferInput.raw("RAW", TensorDatatype.INT64, ByteBuffer.allocate(12), 1));
 
     ByteBuffer truncated = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putInt(5);
     truncated.flip();
     assertThrows(
-        IllegalArgumentException.class, () -> InferInput.raw("TEXT", Datatype.BYTES, truncated, 1));
+        IllegalArgumentException.class,
+        () -> InferInput.raw("TEXT", TensorDatatype.BYTES, truncated, 1));
   }
 
   @Test
   void sendsRawBuffersWithoutCopying() {
     ByteBuffer data = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
     data.putFloat(1f).putFloat(2f).flip();
-    InferInput input = InferInput.raw("RAW", Datatype.FP32, data, 2);
+    InferInput input = InferInput.raw("RAW", TensorDatatype.FP32, data, 2);
     data.putFloat(0, 42f);
     assertEquals(
         42f, input.contents().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat());

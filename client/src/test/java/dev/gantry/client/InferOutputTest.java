@@ -109,7 +109,7 @@ class InferOutputTest {
   void exposesShapeDatatypeAndTheRawBuffer() {
     InferOutput output = fp32Output(new float[] {1f, 2f});
     assertArrayEquals(new long[] {1, 2}, output.shape());
-    assertEquals(Datatype.FP32, output.datatype());
+    assertEquals(TensorDatatype.FP32, output.datatype());
     assertEquals(2, output.elementCount());
     assertEquals(2f, output.buffer().getFloat(4));
   }

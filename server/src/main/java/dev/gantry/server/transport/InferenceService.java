@@ -266,7 +266,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   @Override
   public StreamObserver<ModelInferRequest> modelStreamInfer(
       StreamObserver<ModelStreamInferResponse> out) {
-    return new InferStream(
+    return new StreamInferCall(
         dispatcher, (ServerCallStreamObserver<ModelStreamInferResponse>) out, streamWindow);
   }
 

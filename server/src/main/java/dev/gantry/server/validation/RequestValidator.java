@@ -338,7 +338,7 @@ public final class RequestValidator {
           "input '" + input.getName() + "' has no data: set its contents or send "
               + "raw_input_contents");
     }
-    return TypedContents.toBytes(input.getName(), spec.dataType(), input.getContents(),
+    return InputContentsDecoder.toBytes(input.getName(), spec.dataType(), input.getContents(),
         Shapes.elementCount(shape), maxBytesElementBytes);
   }
 

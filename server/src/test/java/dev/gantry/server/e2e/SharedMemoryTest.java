@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.gantry.client.Datatype;
+import dev.gantry.client.TensorDatatype;
 import dev.gantry.client.InferInput;
 import dev.gantry.client.InferRequest;
 import dev.gantry.client.InferResult;
@@ -171,7 +171,7 @@ class SharedMemoryTest {
       assertEquals(4 * TENSOR, client.systemSharedMemoryStatus("client").get("client")
           .getByteSize());
       InferResult result = client.infer(InferRequest.builder("simple")
-          .input(InferInput.sharedMemory("INPUT0", Datatype.FP32,
+          .input(InferInput.sharedMemory("INPUT0", TensorDatatype.FP32,
               SharedMemoryRange.of("client", TENSOR), 1, 16))
           .input(InferInput.fp32("INPUT1", b, 1, 16))
           .output("OUTPUT0", OutputOption.sharedMemory(

@@ -12,8 +12,8 @@ import java.nio.ByteOrder;
  * checking that the values sit in the field their datatype calls for, that their count matches the
  * shape, and that narrow integers are in range.
  */
-final class TypedContents {
-  private TypedContents() {}
+final class InputContentsDecoder {
+  private InputContentsDecoder() {}
 
   /** @param maxBytesElement the most bytes one BYTES element may have, checked before copying */
   static ByteBuffer toBytes(

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transport is ready again, so the responses waiting for a client that does not read are at most
  * the window's worth. When the client cancels or disconnects, its queued requests are withdrawn.
  */
-final class InferStream implements StreamObserver<ModelInferRequest> {
+final class StreamInferCall implements StreamObserver<ModelInferRequest> {
   private final InferenceDispatcher dispatcher;
   private final ServerCallStreamObserver<ModelStreamInferResponse> out;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
@@ -43,7 +43,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     volatile InferenceDispatcher.Queued queued;
   }
 
-  InferStream(
+  StreamInferCall(
       InferenceDispatcher dispatcher,
       ServerCallStreamObserver<ModelStreamInferResponse> out,
       int window) {

@@ -5,9 +5,11 @@ package dev.gantry.client;
  *
  * <p>The protocol names datatypes with strings ({@code "FP32"}, {@code "BYTES"}, ...); this enum
  * gives them a type so that a misspelt datatype is a compile error rather than a server error, and
- * records how many bytes one element takes in the raw little-endian encoding.
+ * records how many bytes one element takes in the raw little-endian encoding. It is the client's
+ * own, so the client depends on nothing of the server (whose layers share the backend SPI's
+ * {@code DataType}).
  */
-public enum Datatype {
+public enum TensorDatatype {
   BOOL(1),
   UINT8(1),
   UINT16(2),
@@ -26,7 +28,7 @@ public enum Datatype {
 
   private final int byteSize;
 
-  Datatype(int byteSize) {
+  TensorDatatype(int byteSize) {
     this.byteSize = byteSize;
   }
 
@@ -57,8 +59,8 @@ public enum Datatype {
    *
    * @throws IllegalArgumentException if the protocol has no such datatype
    */
-  public static Datatype fromWireName(String wireName) {
-    for (Datatype datatype : values()) {
+  public static TensorDatatype fromWireName(String wireName) {
+    for (TensorDatatype datatype : values()) {
       if (datatype.name().equals(wireName)) {
         return datatype;
       }

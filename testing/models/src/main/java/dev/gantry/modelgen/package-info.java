@@ -7,7 +7,7 @@
  * {@link dev.gantry.modelgen.ExampleRepository} generates the example model repository:
  *
  * <pre>
- * mvn -pl examples/modelgen exec:java \
+ * mvn -pl testing/models exec:java \
  *     -Dexec.mainClass=dev.gantry.modelgen.ExampleRepository -Dexec.args=/path/to/models
  * </pre>
  *

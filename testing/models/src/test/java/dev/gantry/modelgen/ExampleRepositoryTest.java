@@ -179,7 +179,7 @@ class ExampleRepositoryTest {
 
   @Test
   void committedExampleRepositoryIsWhatThisClassWrites() throws Exception {
-    Path committed = Path.of("..", "models");
+    Path committed = Path.of("..", "..", "examples", "models");
     ExampleRepository.write(root);
     try (Stream<Path> files = Files.walk(root)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
