@@ -71,9 +71,72 @@ public final class ModelLoader implements VersionLoader {
   public LoadedVersion load(String name, long version, Path modelDirectory, ModelConfig declared)
       throws ModelLoadException {
     long start = System.nanoTime();
+    Duration executionTimeout = executionTimeout(declared);
+    Instances loaded = loadInstances(backends, hostPolicies, name, version, modelDirectory, declared);
+    try {
+      BatchingPolicy policy = BatchingPolicies.from(loaded.config(), defaultMaxQueueSize);
+      ClassLabels labels = ClassLabels.read(loaded.config(), modelDirectory);
+      String label = LoadedVersion.label(name, version);
+      ModelMetrics versionMetrics = metrics.forVersion(name, version);
+      ModelScheduler scheduler =
+          new ModelScheduler(
+              label,
+              "gantry-" + name + "-v" + version,
+              policy,
+              loaded.instances(),
+              timer,
+              Ticker.SYSTEM,
+              versionMetrics,
+              executionTimeout,
+              loaded.cores());
+      versionMetrics.watchQueue(policy.priorityLevels(),
+          () -> scheduler.queued() + scheduler.executing(), scheduler::queued);
+      versionMetrics.loaded(System.nanoTime() - start);
+      return new LoadedVersion(
+          name,
+          version,
+          loaded.config(),
+          loaded.signature(),
+          loaded.instances().stream().map(ModelInstance::device).toList(),
+          scheduler,
+          versionMetrics,
+          labels);
+    } catch (ModelLoadException | RuntimeException e) {
+      loaded.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A model version's instances, created where the configuration places them and warmed up, with
+   * the configuration completed against them and the signature they serve: all of a load but the
+   * scheduler.
+   *
+   * @param cores the cores each instance is bound to, in the order of {@code instances}
+   */
+  public record Instances(
+      ModelConfig config,
+      ModelSignature signature,
+      List<ModelInstance> instances,
+      List<Optional<CpuSet>> cores) {
+    /** Closes every instance. */
+    public void close() {
+      instances.forEach(ModelInstance::close);
+    }
+  }
+
+  /**
+   * Does all of {@link #load} but start a scheduler, so that a caller running the instances itself
+   * (bench's in-process baseline) loads them exactly as the server does: same backend choice,
+   * placement, configuration completion and warmup.
+   *
+   * @param declared the model's configuration as written (the default instance when it has none)
+   * @throws ModelLoadException with the reason, after releasing whatever was created
+   */
+  public static Instances loadInstances(Backends backends, HostPolicies hostPolicies, String name,
+      long version, Path modelDirectory, ModelConfig declared) throws ModelLoadException {
     Path versionDirectory = modelDirectory.resolve(Long.toString(version));
     Backend backend = backends.select(declared, versionDirectory);
-    Duration executionTimeout = executionTimeout(declared);
     List<Placement> placements = InstancePlacements.from(declared);
     List<ModelInstance> instances = new ArrayList<>();
     List<Optional<CpuSet>> cores = new ArrayList<>();
@@ -89,9 +152,7 @@ public final class ModelLoader implements VersionLoader {
       ModelConfig config = withActualPlacement(
           ModelConfigs.complete(declared, name, backend.name(), backend.platform(), first.signature()),
           instances, placements);
-      BatchingPolicy policy = BatchingPolicies.from(config, defaultMaxQueueSize);
       ModelSignature signature = ModelConfigs.servedSignature(config, first.signature());
-      ClassLabels labels = ClassLabels.read(config, modelDirectory);
       for (int i = 0; i < instances.size(); i++) {
         ModelInstance instance = instances.get(i);
         onCores(cores.get(i), placements.get(i), () -> {
@@ -99,31 +160,7 @@ public final class ModelLoader implements VersionLoader {
           return null;
         });
       }
-      String label = LoadedVersion.label(name, version);
-      ModelMetrics versionMetrics = metrics.forVersion(name, version);
-      ModelScheduler scheduler =
-          new ModelScheduler(
-              label,
-              "gantry-" + name + "-v" + version,
-              policy,
-              instances,
-              timer,
-              Ticker.SYSTEM,
-              versionMetrics,
-              executionTimeout,
-              cores);
-      versionMetrics.watchQueue(policy.priorityLevels(),
-          () -> scheduler.queued() + scheduler.executing(), scheduler::queued);
-      versionMetrics.loaded(System.nanoTime() - start);
-      return new LoadedVersion(
-          name,
-          version,
-          config,
-          signature,
-          instances.stream().map(ModelInstance::device).toList(),
-          scheduler,
-          versionMetrics,
-          labels);
+      return new Instances(config, signature, List.copyOf(instances), List.copyOf(cores));
     } catch (ModelLoadException | RuntimeException e) {
       instances.forEach(ModelInstance::close);
       throw e;
