@@ -199,6 +199,6 @@ log "measured in ${elapsed} s; writing $results"
   echo "load_max=$(sort -n "$out/load.txt" | tail -n 1)"
 } >"$out/meta.properties"
 
-java -cp "$bench_cp" dev.gantry.bench.SuiteReport "$out/json" "$out/meta.properties" \
+java -cp "$bench_cp" dev.gantry.bench.report.SuiteReport "$out/json" "$out/meta.properties" \
   "$out/failures.txt" "$out/interference.txt" "$root/bench/copies.md" "$results"
 log "done: $results"

@@ -1,5 +1,9 @@
 package dev.gantry.bench;
 
+import dev.gantry.bench.report.CsvReport;
+import dev.gantry.bench.report.HtmlReport;
+import dev.gantry.bench.report.JsonReport;
+import dev.gantry.bench.report.TableReport;
 import dev.gantry.bench.soak.SoakCommand;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -10,7 +10,7 @@ import java.util.function.LongBinaryOperator;
  * @param server the measured process ({@code --server-pid}, or this process in-process)
  * @param client this load generator, when it is a process of its own
  */
-record CpuTime(OptionalLong server, OptionalLong client) {
+public record CpuTime(OptionalLong server, OptionalLong client) {
   /** Nothing measured. */
   static final CpuTime NONE = new CpuTime(OptionalLong.empty(), OptionalLong.empty());
 

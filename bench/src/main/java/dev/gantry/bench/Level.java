@@ -4,9 +4,9 @@ package dev.gantry.bench;
  * One load level of a run: a number of outstanding requests (closed loop) or a request rate in
  * requests per second (open loop).
  */
-record Level(Kind kind, double value) {
+public record Level(Kind kind, double value) {
   /** How the load is held. */
-  enum Kind {
+  public enum Kind {
     CONCURRENCY("Concurrency"),
     REQUEST_RATE("Request Rate");
 
@@ -17,18 +17,18 @@ record Level(Kind kind, double value) {
     }
 
     /** The column title, as perf_analyzer's CSV names it. */
-    String title() {
+    public String title() {
       return title;
     }
   }
 
   /** The value as written in reports: whole numbers without a fraction. */
-  String formatted() {
+  public String formatted() {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
   /** The concurrency, for closed-loop levels. */
-  int concurrency() {
+  public int concurrency() {
     return (int) value;
   }
 }

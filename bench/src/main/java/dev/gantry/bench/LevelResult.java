@@ -16,15 +16,15 @@ import org.HdrHistogram.Histogram;
  * @param payloadBytes the input bytes of one request (the first of the data set)
  * @param batchSize the batch items of each request
  */
-record LevelResult(Level level, Window measured, int trials, boolean stable, boolean cutShort,
+public record LevelResult(Level level, Window measured, int trials, boolean stable, boolean cutShort,
     long payloadBytes, int batchSize) {
 
   /** Inferences (batch items) per second, as perf_analyzer counts them. */
-  double throughput() {
+  public double throughput() {
     return measured.throughput() * batchSize;
   }
 
-  double percentileMicros(double percentile) {
+  public double percentileMicros(double percentile) {
     return percentileMicros(measured.sample().latencies(), percentile);
   }
 
@@ -32,7 +32,7 @@ record LevelResult(Level level, Window measured, int trials, boolean stable, boo
    * A percentile of two requests in a row taken together, when the level kept one request
    * outstanding (the only load under which such a pair means something); empty otherwise.
    */
-  OptionalDouble backToBackPercentileMicros(double percentile) {
+  public OptionalDouble backToBackPercentileMicros(double percentile) {
     return level.kind() == Level.Kind.CONCURRENCY && level.value() == 1
         && measured.sample().backToBack().getTotalCount() > 0
         ? OptionalDouble.of(percentileMicros(measured.sample().backToBack(), percentile))
@@ -43,54 +43,54 @@ record LevelResult(Level level, Window measured, int trials, boolean stable, boo
     return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(percentile) / 1000.0;
   }
 
-  double meanMicros() {
+  public double meanMicros() {
     return measured.latencyMicros(0);
   }
 
-  long successes() {
+  public long successes() {
     return measured.sample().successes();
   }
 
-  long errorCount() {
+  public long errorCount() {
     return measured.sample().errors().values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Failed requests over all finished ones, 0 when none finished. */
-  double errorRate() {
+  public double errorRate() {
     long finished = successes() + errorCount();
     return finished == 0 ? 0 : (double) errorCount() / finished;
   }
 
-  double clientSendMicros() {
+  public double clientSendMicros() {
     return perSuccess(measured.sample().sendNanos());
   }
 
-  double clientRecvMicros() {
+  public double clientRecvMicros() {
     return perSuccess(measured.sample().receiveNanos());
   }
 
-  double queueMicros() {
+  public double queueMicros() {
     ServerStats server = measured.server();
     return average(server.queueNanos(), server.queueCount());
   }
 
-  double computeInputMicros() {
+  public double computeInputMicros() {
     ServerStats server = measured.server();
     return average(server.inputNanos(), server.computeCount());
   }
 
-  double computeInferMicros() {
+  public double computeInferMicros() {
     ServerStats server = measured.server();
     return average(server.inferNanos(), server.computeCount());
   }
 
-  double computeOutputMicros() {
+  public double computeOutputMicros() {
     ServerStats server = measured.server();
     return average(server.outputNanos(), server.computeCount());
   }
 
   /** The server's own average request time, receipt to response, when it reports one. */
-  double serverMicros() {
+  public double serverMicros() {
     ServerStats server = measured.server();
     return average(server.successNanos(), server.successCount());
   }
@@ -99,29 +99,29 @@ record LevelResult(Level level, Window measured, int trials, boolean stable, boo
    * perf_analyzer's "Network+Server Send/Recv": the mean latency minus the client's own time and
    * the server's queue and compute time; the transport, (de)serialisation and server overhead.
    */
-  double networkMicros() {
+  public double networkMicros() {
     return Math.max(0, meanMicros() - clientSendMicros() - clientRecvMicros() - queueMicros()
         - computeInputMicros() - computeInferMicros() - computeOutputMicros());
   }
 
   /** Batch items per model execution over the window; 0 without server statistics. */
-  double averageBatch() {
+  public double averageBatch() {
     ServerStats server = measured.server();
     return server.executions() == 0 ? 0 : (double) server.inferences() / server.executions();
   }
 
   /** CPU time of the server per inference (batch item), when it was measured. */
-  OptionalDouble cpuMicrosPerInference() {
+  public OptionalDouble cpuMicrosPerInference() {
     return perInference(measured.cpu().server());
   }
 
   /** CPU time of the load generator per inference (batch item), when it was measured. */
-  OptionalDouble clientCpuMicrosPerInference() {
+  public OptionalDouble clientCpuMicrosPerInference() {
     return perInference(measured.cpu().client());
   }
 
   /** Requests that left more than a millisecond after their scheduled time, over all sent. */
-  double lateFraction() {
+  public double lateFraction() {
     long issued = measured.sample().issued();
     return issued == 0 ? 0 : (double) measured.sample().late() / issued;
   }

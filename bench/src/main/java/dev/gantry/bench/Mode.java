@@ -1,7 +1,7 @@
 package dev.gantry.bench;
 
 /** How requests are sent ({@code --mode}). */
-enum Mode {
+public enum Mode {
   /** Each outstanding request holds a thread blocked on its answer. */
   SYNC,
   /** Requests are sent with {@code inferAsync}; no thread waits for them. */

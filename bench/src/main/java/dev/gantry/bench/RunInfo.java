@@ -13,5 +13,5 @@ package dev.gantry.bench;
  * @param percentile the latency percentile judged for stability; 0 for the mean
  * @param started when the run started, ISO-8601
  */
-record RunInfo(String target, String server, String model, String version, Mode mode,
+public record RunInfo(String target, String server, String model, String version, Mode mode,
     int batchSize, String inputData, int percentile, String started) {}

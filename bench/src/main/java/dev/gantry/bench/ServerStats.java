@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * @param executions model executions (batches) run
  * @param executionsByBatchSize executions per batch size in items
  */
-record ServerStats(
+public record ServerStats(
     long successCount,
     long successNanos,
     long queueCount,
@@ -36,7 +36,7 @@ record ServerStats(
   /** No statistics: what a server without the {@code statistics} extension reports. */
   static final ServerStats ZERO = new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
 
-  ServerStats {
+  public ServerStats {
     executionsByBatchSize = Map.copyOf(executionsByBatchSize);
   }
 
@@ -78,7 +78,7 @@ record ServerStats(
   }
 
   /** Whether the server reported anything at all. */
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return successCount == 0 && queueCount == 0 && computeCount == 0;
   }
 }

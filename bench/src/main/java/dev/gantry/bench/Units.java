@@ -3,15 +3,15 @@ package dev.gantry.bench;
 import java.util.Locale;
 
 /** Number formatting shared by the reports: fixed decimals, a dot as separator whatever the locale. */
-final class Units {
+public final class Units {
   private Units() {}
 
-  static String fixed(double value, int decimals) {
+  public static String fixed(double value, int decimals) {
     return String.format(Locale.ROOT, "%." + decimals + "f", value);
   }
 
   /** Whole microseconds, as perf_analyzer writes latencies. */
-  static String micros(double value) {
+  public static String micros(double value) {
     return Long.toString(Math.round(value));
   }
 }

@@ -13,7 +13,7 @@ import org.HdrHistogram.Histogram;
  * @param server the server's statistics over the window
  * @param cpu CPU time of the server and of the load generator over the window
  */
-record Window(long durationNanos, WindowRecorder.Sample sample, ServerStats server, CpuTime cpu) {
+public record Window(long durationNanos, WindowRecorder.Sample sample, ServerStats server, CpuTime cpu) {
 
   /** Completed requests per second. */
   double throughput() {

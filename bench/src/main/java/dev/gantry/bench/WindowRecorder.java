@@ -16,7 +16,7 @@ import org.HdrHistogram.Recorder;
  * model run in-process at its full batch, that sum is the latency a server adding nothing would
  * give a request that waits for the batch in front of it and then runs in its own.
  */
-final class WindowRecorder {
+public final class WindowRecorder {
   private static final int SIGNIFICANT_DIGITS = 3;
 
   private final Recorder latencies = new Recorder(SIGNIFICANT_DIGITS);
@@ -91,9 +91,9 @@ final class WindowRecorder {
    * @param issued requests sent
    * @param late requests that left later than scheduled (open loop only)
    */
-  record Sample(Histogram latencies, Histogram backToBack, long successes, Map<String, Long> errors, long sendNanos,
+  public record Sample(Histogram latencies, Histogram backToBack, long successes, Map<String, Long> errors, long sendNanos,
       long receiveNanos, long issued, long late) {
-    Sample {
+    public Sample {
       errors = Map.copyOf(errors);
     }
   }

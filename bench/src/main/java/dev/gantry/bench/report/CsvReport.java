@@ -1,5 +1,8 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
+import dev.gantry.bench.Level;
+import dev.gantry.bench.LevelResult;
+import dev.gantry.bench.Units;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -10,7 +13,7 @@ import java.util.StringJoiner;
  * so that tools and spreadsheets made for perf_analyzer read Gantry's numbers unchanged. Times are
  * whole microseconds; columns this tool does not measure are 0.
  */
-final class CsvReport {
+public final class CsvReport {
   static final List<String> COLUMNS = List.of(
       "Inferences/Second", "Client Send", "Network+Server Send/Recv", "Server Queue",
       "Server Compute Input", "Server Compute Infer", "Server Compute Output", "Client Recv",
@@ -19,7 +22,7 @@ final class CsvReport {
 
   private CsvReport() {}
 
-  static void write(List<LevelResult> results, Writer out) throws IOException {
+  public static void write(List<LevelResult> results, Writer out) throws IOException {
     Level.Kind kind = results.isEmpty() ? Level.Kind.CONCURRENCY : results.get(0).level().kind();
     StringJoiner header = new StringJoiner(",");
     header.add(kind.title());

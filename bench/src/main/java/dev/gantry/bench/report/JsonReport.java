@@ -1,8 +1,11 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.gantry.bench.Level;
+import dev.gantry.bench.LevelResult;
+import dev.gantry.bench.RunInfo;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -13,10 +16,10 @@ import java.util.TreeMap;
  * Writes the results as JSON ({@code --json FILE}) with every figure the tool has, the run's
  * description included, for scripts such as the benchmark suite to read.
  */
-final class JsonReport {
+public final class JsonReport {
   private JsonReport() {}
 
-  static void write(RunInfo info, List<LevelResult> results, Writer out) throws IOException {
+  public static void write(RunInfo info, List<LevelResult> results, Writer out) throws IOException {
     JsonObject root = new JsonObject();
     root.add("run", run(info));
     JsonArray levels = new JsonArray();

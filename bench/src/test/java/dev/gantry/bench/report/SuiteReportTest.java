@@ -1,4 +1,4 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

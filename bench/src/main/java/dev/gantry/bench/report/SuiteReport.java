@@ -1,5 +1,6 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
+import dev.gantry.bench.BenchModels;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,6 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
+
+import dev.gantry.bench.Units;
 
 /**
  * A chart axis from zero to a round number above the largest value, with ticks at round steps

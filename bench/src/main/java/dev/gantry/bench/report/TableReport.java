@@ -1,5 +1,8 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
+import dev.gantry.bench.LevelResult;
+import dev.gantry.bench.RunInfo;
+import dev.gantry.bench.Units;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +13,7 @@ import java.util.OptionalDouble;
  * Prints the results as a table on stdout at the end of a run: throughput, latency percentiles,
  * the latency split, batch size formed, CPU per inference and errors, one row per load level.
  */
-final class TableReport {
+public final class TableReport {
   private static final String ROW =
       "%-12s %11s %8s %8s %8s %8s %8s %7s %8s %8s %8s %8s %8s %7s %6s %8s %8s %7s %s%n";
 
@@ -20,7 +23,7 @@ final class TableReport {
     return micros.isPresent() ? Units.fixed(micros.getAsDouble(), 1) : "-";
   }
 
-  static void print(RunInfo info, List<LevelResult> results, PrintStream out) {
+  public static void print(RunInfo info, List<LevelResult> results, PrintStream out) {
     out.printf("%s on %s (%s), mode %s, batch size %d, input %s%n", info.model(), info.target(),
         info.server(), info.mode().name().toLowerCase(Locale.ROOT), info.batchSize(),
         info.inputData());

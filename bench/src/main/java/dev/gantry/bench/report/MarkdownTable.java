@@ -1,4 +1,4 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
 /** Escapes text for HTML and SVG markup. */
 final class Html {

@@ -1,5 +1,8 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
+import dev.gantry.bench.LevelResult;
+import dev.gantry.bench.RunInfo;
+import dev.gantry.bench.Units;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
@@ -12,10 +15,10 @@ import java.util.OptionalDouble;
  * SVG and no scripts, fonts or anything else fetched from elsewhere, so that it reads offline and
  * can be attached to a review as one file.
  */
-final class HtmlReport {
+public final class HtmlReport {
   private HtmlReport() {}
 
-  static void write(RunInfo info, List<LevelResult> results, Writer out) throws IOException {
+  public static void write(RunInfo info, List<LevelResult> results, Writer out) throws IOException {
     String title = "gantry-bench: " + info.model() + " on " + info.target();
     out.write("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
         + Html.escape(title) + "</title><style>"

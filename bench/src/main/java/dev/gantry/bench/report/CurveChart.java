@@ -1,5 +1,7 @@
-package dev.gantry.bench;
+package dev.gantry.bench.report;
 
+import dev.gantry.bench.LevelResult;
+import dev.gantry.bench.Units;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
