@@ -39,8 +39,9 @@ import dev.gantry.proto.SystemSharedMemoryStatusResponse;
 import dev.gantry.proto.SystemSharedMemoryUnregisterRequest;
 import dev.gantry.proto.SystemSharedMemoryUnregisterResponse;
 import dev.gantry.server.error.GantryException;
-import dev.gantry.server.memory.SharedMemoryRegistry;
+import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.UnimplementedException;
+import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.model.ModelRepository;
 import dev.gantry.server.model.ModelState;
@@ -131,7 +132,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   public void modelMetadata(
       ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
     reply(out, () -> {
-      LoadedVersion model = repository.resolve(request.getName(), request.getVersion());
+      LoadedVersion model = repository.resolve(requiredName(request.getName()), request.getVersion());
       ModelMetadataResponse.Builder metadata = ModelMetadataResponse.newBuilder()
           .setName(model.name())
           .setPlatform(model.config().getPlatform());
@@ -153,7 +154,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   @Override
   public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
     reply(out, () -> ModelConfigResponse.newBuilder()
-        .setConfig(repository.resolve(request.getName(), request.getVersion()).config())
+        .setConfig(repository.resolve(requiredName(request.getName()), request.getVersion())
+            .config())
         .build());
   }
 
@@ -171,6 +173,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       }
       return response.build();
     });
+  }
+
+  /** The {@code name} of a metadata or config request; empty is the caller's mistake. */
+  private static String requiredName(String name) {
+    if (name.isEmpty()) {
+      throw new InvalidArgumentException("name is required");
+    }
+    return name;
   }
 
   @Override

@@ -232,8 +232,10 @@ class HostileRequestsTest {
     byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x00, 0x01};
     return Stream.of(
         // ModelMetadata
-        new Case("metadata: empty name", notFound, "unknown model ''",
+        new Case("metadata: empty name", invalid, "name is required",
             () -> stub().modelMetadata(metadata("", ""))),
+        new Case("config: empty name", invalid, "name is required",
+            () -> stub().modelConfig(ModelConfigRequest.getDefaultInstance())),
         new Case("metadata: relative path as name", notFound, "unknown model '../simple'",
             () -> stub().modelMetadata(metadata("../simple", ""))),
         new Case("metadata: absolute path as name is not echoed", notFound,
