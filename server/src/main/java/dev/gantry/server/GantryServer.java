@@ -1,5 +1,6 @@
 package dev.gantry.server;
 
+import dev.gantry.server.http.HttpApiServer;
 import dev.gantry.server.memory.MemoryReturn;
 import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.Backends;
@@ -53,7 +54,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Gantry: the gRPC server, the model repository behind it, and their threads, started
+ * A running Gantry: the gRPC server (and the HTTP/REST API beside it), the model repository behind it, and their threads, started
  * and stopped in the right order.
  *
  * <p>Start-up opens the port first (so liveness answers at once), then loads the models; readiness
@@ -83,6 +84,8 @@ public final class GantryServer implements AutoCloseable {
   private final ConnectionLimiter connectionLimiter;
   private MemoryReturn memoryReturn;
   private HTTPServer metricsEndpoint;
+  private HttpApiServer httpApi;
+  private ManagedChannel httpCalls;
   private volatile boolean ready;
   private volatile boolean stopping;
 
@@ -185,6 +188,9 @@ public final class GantryServer implements AutoCloseable {
       log.warn("access tokens are configured but TLS is not: tokens travel in clear text; "
           + "add --grpc-tls-cert and --grpc-tls-key");
     }
+    if (options.http().enabled()) {
+      server.startHttpApi();
+    }
     if (options.metricsPort() >= 0) {
       HTTPServer.Builder endpoint = HTTPServer.builder()
           .hostname(options.host())
@@ -208,6 +214,18 @@ public final class GantryServer implements AutoCloseable {
     server.health.setStatus(SERVICE, ServingStatus.SERVING);
     log.info("server is ready");
     return server;
+  }
+
+  private void startHttpApi() throws IOException {
+    httpCalls = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
+    try {
+      httpApi = HttpApiServer.start(options.host(), options.http(), options.maxMessageBytes(),
+          options.security().tls().map(TlsContext::nettySslContext), httpCalls);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while opening the HTTP port", e);
+    }
+    log.info("HTTP/REST listening on {}:{}", options.host(), httpApi.port());
   }
 
   private static String describe(SecurityOptions security) {
@@ -274,6 +292,11 @@ public final class GantryServer implements AutoCloseable {
     return repository;
   }
 
+  /** The port of the HTTP/REST API, or -1 when it is off. */
+  public int httpPort() {
+    return httpApi == null ? -1 : httpApi.port();
+  }
+
   /** The port of the Prometheus endpoint, or -1 when it is off. */
   public int metricsPort() {
     return metricsEndpoint == null ? -1 : metricsEndpoint.getPort();
@@ -292,12 +315,19 @@ public final class GantryServer implements AutoCloseable {
     health.enterTerminalState();
     long deadline = System.nanoTime() + options.exitTimeout().toNanos();
     poller.shutdownNow();
+    if (httpApi != null) {
+      httpApi.stopAccepting();
+    }
     grpc.shutdown();
     inProcess.shutdown();
     repositoryCalls.shutdownNow();
     repository.shutdown(options.exitTimeout());
     awaitTermination(grpc, deadline);
     awaitTermination(inProcess, deadline);
+    if (httpApi != null) {
+      httpApi.close(deadline);
+      httpCalls.shutdownNow();
+    }
     timer.shutdownNow();
     loadPool.shutdownNow();
     if (memoryReturn != null) {

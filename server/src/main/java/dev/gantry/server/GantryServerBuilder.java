@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.config.HostPolicies;
+import dev.gantry.server.http.HttpOptions;
 import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
@@ -35,6 +36,7 @@ public final class GantryServerBuilder {
   private String host = "127.0.0.1";
   private int grpcPort = ServerOptions.DEFAULT_GRPC_PORT;
   private int metricsPort = -1;
+  private HttpOptions http = HttpOptions.OFF;
   private boolean jmx;
   private ModelControlMode controlMode = ModelControlMode.NONE;
   private Duration pollInterval = ServerOptions.DEFAULT_POLL_INTERVAL;
@@ -78,6 +80,15 @@ public final class GantryServerBuilder {
    */
   public GantryServerBuilder metricsPort(int port) {
     this.metricsPort = port;
+    return this;
+  }
+
+  /**
+   * Serves the KServe v2 HTTP/REST API on this port ({@code --http-port}); 0 picks a free one.
+   * Off unless set.
+   */
+  public GantryServerBuilder httpPort(int port) {
+    this.http = new HttpOptions(port, http.bodyTimeout());
     return this;
   }
 
@@ -197,7 +208,7 @@ public final class GantryServerBuilder {
         maxElementsPerTensor, maxBytesElementBytes, ServerOptions.DEFAULT_STREAM_WINDOW,
         exitTimeout, executionTimeout, metricsPort, jmx, controlMode, pollInterval,
         startupModels, maxUploadBytes, security, hostPolicies, connections, memoryReturn,
-        metricNames);
+        metricNames, http);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.config.HostPolicies;
+import dev.gantry.server.http.HttpOptions;
 import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.AccessTokens;
@@ -118,6 +119,19 @@ public final class Main implements Runnable {
     @Option(names = "--exit-timeout-secs", defaultValue = "30",
         description = "Seconds shutdown waits for queued and running requests (default: ${DEFAULT-VALUE}).")
     long exitTimeoutSecs;
+
+    @Option(names = "--http-port", defaultValue = "" + HttpOptions.DEFAULT_PORT,
+        description = "Port of the KServe v2 HTTP/REST API (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--allow-http", defaultValue = "true", arity = "1",
+        description = "Serve the HTTP/REST API beside gRPC (default: ${DEFAULT-VALUE}).")
+    boolean allowHttp;
+
+    @Option(names = "--http-body-timeout-secs", defaultValue = "30",
+        description = "How long an HTTP request's body may take to arrive after its headers; "
+            + "a slower client gets 408 (default: ${DEFAULT-VALUE}).")
+    long httpBodyTimeoutSecs;
 
     @Option(names = "--metrics-port", defaultValue = "" + ServerOptions.DEFAULT_METRICS_PORT,
         description = "Port of the Prometheus endpoint /metrics (default: ${DEFAULT-VALUE}).")
@@ -283,7 +297,8 @@ public final class Main implements Runnable {
             Duration.ofSeconds(exitTimeoutSecs), Duration.ofSeconds(executionTimeoutSecs),
             allowMetrics ? metricsPort : -1, jmx, controlMode, Duration.ofSeconds(pollSecs),
             loadModels, maxUploadBytes, security(), hostPolicies(), connectionLimits(),
-            Duration.ofSeconds(memoryReturnSecs), metricNames);
+            Duration.ofSeconds(memoryReturnSecs), metricNames,
+            new HttpOptions(allowHttp ? httpPort : -1, Duration.ofSeconds(httpBodyTimeoutSecs)));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
       }

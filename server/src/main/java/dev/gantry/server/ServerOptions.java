@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.config.HostPolicies;
+import dev.gantry.server.http.HttpOptions;
 import dev.gantry.server.metrics.MetricNames;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.SecurityOptions;
@@ -38,6 +39,7 @@ import java.util.List;
  * @param memoryReturn how often the server gives free native memory back to the system (and
  *     lets an idle heap be collected); zero for never
  * @param metricNames the names the Prometheus endpoint uses: Gantry's or Triton's
+ * @param http the HTTP/REST port's settings, or {@link HttpOptions#OFF}
  */
 public record ServerOptions(
     List<Path> modelRepositories,
@@ -60,7 +62,8 @@ public record ServerOptions(
     HostPolicies hostPolicies,
     ConnectionLimits connections,
     Duration memoryReturn,
-    MetricNames metricNames) {
+    MetricNames metricNames,
+    HttpOptions http) {
 
   /**
    * Checks the options that no type rules out, so that the command line and {@link
@@ -110,7 +113,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, bytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn, metricNames);
+        hostPolicies, connections, memoryReturn, metricNames, http);
   }
 
   /** These options with other limits on BYTES elements and on uploaded model files. */
@@ -118,7 +121,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, bytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, uploadBytes, security,
-        hostPolicies, connections, memoryReturn, metricNames);
+        hostPolicies, connections, memoryReturn, metricNames, http);
   }
 
   /** These options with another shutdown drain timeout. */
@@ -126,7 +129,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, timeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn, metricNames);
+        hostPolicies, connections, memoryReturn, metricNames, http);
   }
 
   /** These options with another default execution timeout. */
@@ -134,7 +137,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, timeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn, metricNames);
+        hostPolicies, connections, memoryReturn, metricNames, http);
   }
 
   /** These options with another model control mode. */
@@ -143,7 +146,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, mode, interval, models, maxUploadBytes, security, hostPolicies,
-        connections, memoryReturn, metricNames);
+        connections, memoryReturn, metricNames, http);
   }
 
   /** These options with other security settings. */
@@ -151,7 +154,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, settings,
-        hostPolicies, connections, memoryReturn, metricNames);
+        hostPolicies, connections, memoryReturn, metricNames, http);
   }
 
   /** These options with other host policies. */
@@ -159,7 +162,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        policies, connections, memoryReturn, metricNames);
+        policies, connections, memoryReturn, metricNames, http);
   }
 
   /** These options with other connection limits. */
@@ -167,7 +170,7 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, limits, memoryReturn, metricNames);
+        hostPolicies, limits, memoryReturn, metricNames, http);
   }
 
   /** These options with other names for the Prometheus metrics. */
@@ -175,12 +178,20 @@ public record ServerOptions(
     return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
         maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
         metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
-        hostPolicies, connections, memoryReturn, names);
+        hostPolicies, connections, memoryReturn, names, http);
+  }
+
+  /** These options with the HTTP/REST API on these settings. */
+  public ServerOptions withHttp(HttpOptions settings) {
+    return new ServerOptions(modelRepositories, host, grpcPort, maxMessageBytes, maxQueueSize,
+        maxElementsPerTensor, maxBytesElementBytes, streamWindow, exitTimeout, executionTimeout,
+        metricsPort, jmx, controlMode, pollInterval, startupModels, maxUploadBytes, security,
+        hostPolicies, connections, memoryReturn, metricNames, settings);
   }
 
   /**
-   * Defaults everywhere, on the loopback address with free gRPC and metrics ports: what tests
-   * start with.
+   * Defaults everywhere, on the loopback address with free gRPC and metrics ports and no HTTP
+   * API: what tests start with.
    */
   public static ServerOptions forRepositories(Path... repositories) {
     return new ServerOptions(
@@ -204,6 +215,7 @@ public record ServerOptions(
         HostPolicies.none(),
         ConnectionLimits.defaults(),
         DEFAULT_MEMORY_RETURN,
-        MetricNames.GANTRY);
+        MetricNames.GANTRY,
+        HttpOptions.OFF);
   }
 }

@@ -4,6 +4,9 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,7 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -115,6 +119,19 @@ public final class TlsContext {
       credentials.trustManager(trustManagers).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     }
     return credentials.build();
+  }
+
+  /** TLS for the HTTP/REST port, with the same certificate and client requirement. */
+  public SslContext nettySslContext() {
+    SslContextBuilder builder = SslContextBuilder.forServer(keyManagers[0]);
+    if (trustManagers != null) {
+      builder.trustManager(trustManagers[0]).clientAuth(ClientAuth.REQUIRE);
+    }
+    try {
+      return builder.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot create a TLS context: " + e.getMessage(), e);
+    }
   }
 
   /** TLS for the metrics HTTP server, with the same certificate and client requirement. */

@@ -1,0 +1,106 @@
+package dev.gantry.server.http;
+
+import io.grpc.Channel;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The KServe v2 HTTP/REST API on its own Netty port, beside gRPC: TLS when the server has it,
+ * request bodies decompressed and bounded, responses compressed when the client accepts it, one
+ * {@link HttpConnection} per connection. Every request becomes a call on the server's in-process
+ * gRPC channel ({@link HttpEndpoints}), so the two ports share every rule.
+ */
+public final class HttpApiServer {
+  private final EventLoopGroup acceptor;
+  private final EventLoopGroup workers;
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger unanswered = new AtomicInteger();
+  private final io.netty.channel.Channel listener;
+
+  private HttpApiServer(
+      String host, HttpOptions options, int maxBodyBytes, Optional<SslContext> tls,
+      Channel calls) throws InterruptedException {
+    acceptor = new MultiThreadIoEventLoopGroup(
+        1, new DefaultThreadFactory("gantry-http-accept"), NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(
+        Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("gantry-http"),
+        NioIoHandler.newFactory());
+    HttpEndpoints endpoints = new HttpEndpoints(calls);
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(acceptor, workers)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            connections.add(channel);
+            ChannelPipeline pipeline = channel.pipeline();
+            tls.ifPresent(context -> pipeline.addLast(context.newHandler(channel.alloc())));
+            pipeline.addLast(new HttpServerCodec());
+            pipeline.addLast(new HttpContentCompressor());
+            pipeline.addLast(new BodyDeadline(options.bodyTimeout()));
+            pipeline.addLast(new HttpContentDecompressor(0));
+            pipeline.addLast(new BodyLimit(maxBodyBytes));
+            pipeline.addLast(new HttpConnection(endpoints, unanswered));
+          }
+        });
+    listener = bootstrap.bind(new InetSocketAddress(host, options.port())).sync().channel();
+  }
+
+  /**
+   * Opens the port.
+   *
+   * @param calls the channel every request is called on
+   */
+  public static HttpApiServer start(
+      String host, HttpOptions options, int maxBodyBytes, Optional<SslContext> tls, Channel calls)
+      throws InterruptedException {
+    return new HttpApiServer(host, options, maxBodyBytes, tls, calls);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  /** Stops taking connections; open ones keep being answered. */
+  public void stopAccepting() {
+    listener.close().syncUninterruptibly();
+  }
+
+  /**
+   * Waits until every request read has been answered or the deadline passes, then closes every
+   * connection and stops the threads.
+   */
+  public void close(long deadlineNanos) {
+    while (unanswered.get() > 0 && System.nanoTime() < deadlineNanos) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+}
