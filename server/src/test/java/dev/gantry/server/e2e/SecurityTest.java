@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.client.InferInput;
+import com.google.gson.JsonParser;
 import dev.gantry.client.InferRequest;
 import dev.gantry.client.InferenceClient;
 import dev.gantry.client.InferenceClientException;
@@ -21,6 +22,7 @@ import dev.gantry.proto.RepositoryModelUnloadRequest;
 import dev.gantry.proto.ServerLiveRequest;
 import dev.gantry.proto.ServerReadyRequest;
 import dev.gantry.server.ServerOptions;
+import dev.gantry.server.http.HttpOptions;
 import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.server.security.AccessTokens;
 import dev.gantry.server.security.SecurityOptions;
@@ -344,6 +346,45 @@ class SecurityTest {
       assertEquals(Status.Code.PERMISSION_DENIED, assertThrows(InferenceClientException.class,
           () -> client.unloadModel("simple")).code());
     }
+  }
+
+  @Test
+  void theHttpApiSharesTlsAndTokens() throws Exception {
+    SecurityOptions both = new SecurityOptions(tls(true).tls(), tokens(), false);
+    try (RunningServer gantry = new RunningServer(ServerOptions.forRepositories(repository)
+        .withSecurity(both).withHttp(new HttpOptions(0, HttpOptions.DEFAULT_BODY_TIMEOUT)))) {
+      HttpClient http = https(Optional.of(certificates.clientCertificate),
+          Optional.of(certificates.clientKey));
+      String base = "https://127.0.0.1:" + gantry.server.httpPort();
+      assertEquals(200, httpCall(http, base + "/v2/health/ready", null, Optional.empty())
+          .statusCode(), "probes need no token");
+      HttpResponse<String> tokenless =
+          httpCall(http, base + "/v2/models/simple", null, Optional.empty());
+      assertEquals(401, tokenless.statusCode());
+      assertEquals("Bearer realm=\"gantry\"",
+          tokenless.headers().firstValue("WWW-Authenticate").orElseThrow());
+      assertEquals(200, httpCall(http, base + "/v2/models/simple", null,
+          Optional.of(INFERENCE_TOKEN)).statusCode());
+      HttpResponse<String> unload = httpCall(http, base + "/v2/repository/models/simple/unload",
+          "", Optional.of(INFERENCE_TOKEN));
+      assertEquals(403, unload.statusCode());
+      assertEquals("RepositoryModelUnload needs the admin role; this token has the inference role",
+          JsonParser.parseString(unload.body()).getAsJsonObject().get("error").getAsString());
+      assertThrows(IOException.class, () -> https(Optional.empty(), Optional.empty()).send(
+          HttpRequest.newBuilder(URI.create(base + "/v2/health/live")).build(),
+          HttpResponse.BodyHandlers.ofString()), "mutual TLS: no client certificate, no call");
+    }
+  }
+
+  private static HttpResponse<String> httpCall(
+      HttpClient http, String url, String postBody, Optional<String> token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(20));
+    if (postBody != null) {
+      request.POST(HttpRequest.BodyPublishers.ofString(postBody));
+    }
+    token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
