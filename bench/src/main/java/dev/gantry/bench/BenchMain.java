@@ -29,9 +29,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code gantry bench} command: measures the throughput and latency of a model served by any
- * Open Inference Protocol gRPC server (or loaded in-process through the backend SPI) over a range
- * of load levels, the way Triton's perf_analyzer does, and reports them as a table, CSV, JSON and
- * a self-contained HTML page.
+ * Open Inference Protocol server, its inferences sent over gRPC or HTTP/REST (or the model loaded
+ * in-process through the backend SPI), over a range of load levels, the way Triton's perf_analyzer
+ * does, and reports them as a table, CSV, JSON and a self-contained HTML page.
  *
  * <p>Exit status: 0 when every level ran within {@code --max-error-rate}; 1 when a level's error
  * rate exceeded it; 2 for a bad command line; 3 when the run could not start (target unreachable,
@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     subcommands = SoakCommand.class,
     description = "Measures throughput and latency of a model on an Open Inference Protocol "
-        + "(KServe v2) gRPC server, or in-process through Gantry's backend SPI.")
+        + "(KServe v2) server over gRPC or HTTP, or in-process through Gantry's backend SPI.")
 public final class BenchMain implements Callable<Integer> {
   static final int EXIT_OK = 0;
   static final int EXIT_ERRORS = 1;
@@ -55,6 +55,9 @@ public final class BenchMain implements Callable<Integer> {
   /** What {@code --rpc} calls. */
   enum Rpc { INFER, LIVE }
 
+  /** What carries the inferences ({@code -i}). */
+  enum Protocol { GRPC, HTTP }
+
   /** How {@code --request-rate-range} spaces requests. */
   enum Distribution { CONSTANT, POISSON }
 
@@ -63,6 +66,16 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = {"-u", "--url"}, defaultValue = "localhost:8001", paramLabel = "HOST:PORT",
       description = "The server's gRPC address (default: ${DEFAULT-VALUE}).")
   String url;
+
+  @Option(names = {"-i", "--protocol"}, defaultValue = "grpc", paramLabel = "grpc|http",
+      description = "grpc: ModelInfer on --url; http: POST /v2/models/MODEL/infer on --http-url "
+          + "with binary tensor data, the model's metadata and statistics still over gRPC "
+          + "(default: ${DEFAULT-VALUE}).")
+  Protocol protocol;
+
+  @Option(names = "--http-url", defaultValue = "localhost:8000", paramLabel = "HOST:PORT",
+      description = "With -i http, the server's HTTP/REST address (default: ${DEFAULT-VALUE}).")
+  String httpUrl;
 
   @Option(names = {"-m", "--model-name"}, paramLabel = "MODEL", description = "The model to load.")
   String model;
@@ -119,8 +132,8 @@ public final class BenchMain implements Callable<Integer> {
   Distribution distribution;
 
   @Option(names = "--mode", defaultValue = "sync", paramLabel = "sync|async|stream",
-      description = "sync: a thread per outstanding request; async: inferAsync; stream: one "
-          + "bidirectional stream (default: ${DEFAULT-VALUE}).")
+      description = "sync: a thread per outstanding request; async: inferAsync (with -i http, "
+          + "sendAsync); stream: one bidirectional stream (default: ${DEFAULT-VALUE}).")
   Mode mode;
 
   @Option(names = "--rpc", defaultValue = "infer", paramLabel = "infer|live",
@@ -253,7 +266,8 @@ public final class BenchMain implements Callable<Integer> {
           : null;
       try (RemoteSession session = RemoteSession.open(
           url, tls, timeout, Duration.ofSeconds(maxDurationSeconds), serverPid,
-          sharedMemory == SharedMemory.SYSTEM ? outputSharedMemoryBytes : null)) {
+          sharedMemory == SharedMemory.SYSTEM ? outputSharedMemoryBytes : null,
+          protocol == Protocol.HTTP ? httpUrl : null)) {
         if (rpc == Rpc.LIVE) {
           return measure(session, null, session.liveIssuers(), 0, levels, limits);
         }
@@ -368,6 +382,9 @@ public final class BenchMain implements Callable<Integer> {
   }
 
   private void validate() {
+    if (protocol == Protocol.HTTP) {
+      validateHttp();
+    }
     if (rpc == Rpc.INFER && model == null) {
       throw usage("name the model with -m");
     }
@@ -395,6 +412,28 @@ public final class BenchMain implements Callable<Integer> {
         || maxThreads < 1 || maxOutstanding < 1 || stabilityPercentage <= 0
         || maxErrorRate < 0) {
       throw usage("intervals, counts, limits and timeouts must be positive");
+    }
+  }
+
+  /** Refuses what {@code -i http} does not do: it sends unary inferences to a server. */
+  private void validateHttp() {
+    if (inProcess) {
+      throw usage("-i http needs a server; it does not go with --in-process");
+    }
+    if (mode == Mode.STREAM) {
+      throw usage("-i http runs in --mode sync or async, not stream");
+    }
+    if (sharedMemory == SharedMemory.SYSTEM) {
+      throw usage("-i http sends tensors in the request body; it does not go with "
+          + "--shared-memory system");
+    }
+    if (rpc != Rpc.INFER) {
+      throw usage("-i http sends inferences only; it does not go with --rpc live");
+    }
+    try {
+      HttpEndpoint.address(httpUrl);
+    } catch (IllegalArgumentException e) {
+      throw usage("--http-url: " + e.getMessage());
     }
   }
 

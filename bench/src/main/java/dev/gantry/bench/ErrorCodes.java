@@ -6,8 +6,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Names the failure of a request by its gRPC status code, the way the report groups errors; failures
- * that carry no status (a backend's own exception in-process, a client-side bug) get a name too.
+ * Names the failure of a request by its gRPC status code, or {@code HTTP_<status>} with
+ * {@code -i http}, the way the report groups errors; failures that carry no status (a backend's own
+ * exception in-process, a client-side bug) get a name too.
  */
 final class ErrorCodes {
   private ErrorCodes() {}
@@ -20,6 +21,9 @@ final class ErrorCodes {
     }
     if (cause instanceof InferenceClientException client) {
       return client.code().name();
+    }
+    if (cause instanceof HttpErrorException http) {
+      return http.code();
     }
     if (cause instanceof InferenceException) {
       return "INTERNAL";

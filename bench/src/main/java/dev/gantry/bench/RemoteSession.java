@@ -5,6 +5,7 @@ import dev.gantry.client.InferenceClient;
 import dev.gantry.client.InferenceClientException;
 import dev.gantry.client.RetryPolicy;
 import dev.gantry.proto.ServerMetadataResponse;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,9 @@ import java.util.function.Supplier;
  * statistics and models. Retries are off, so that every failure is counted. Responses complete on
  * gRPC's transport thread: the CLI's callbacks only record and release a slot, and a hand-off to
  * another thread per response would cost the load generator's one core more than the call.
+ *
+ * <p>With {@code -i http} the inferences go to the server's HTTP/REST port instead
+ * ({@link HttpEndpoint}, {@link HttpIssuer}); the metadata and statistics still come over gRPC.
  */
 final class RemoteSession implements Session {
   private final InferenceClient client;
@@ -27,11 +31,12 @@ final class RemoteSession implements Session {
   private final Duration streamLifetime;
   private final CpuClocks cpu;
   private final Long outputSharedMemoryBytes;
+  private final HttpEndpoint http;
   private final List<SystemSharedMemory> sharedMemory = new ArrayList<>();
 
   private RemoteSession(InferenceClient client, String target, ServerMetadataResponse metadata,
       Duration requestTimeout, Duration streamLifetime, CpuClocks cpu,
-      Long outputSharedMemoryBytes) {
+      Long outputSharedMemoryBytes, HttpEndpoint http) {
     this.client = client;
     this.target = target;
     this.metadata = metadata;
@@ -39,6 +44,7 @@ final class RemoteSession implements Session {
     this.streamLifetime = streamLifetime;
     this.cpu = cpu;
     this.outputSharedMemoryBytes = outputSharedMemoryBytes;
+    this.http = http;
   }
 
   /**
@@ -50,10 +56,12 @@ final class RemoteSession implements Session {
    * @param serverPid the server's process on this machine, for its CPU time; null if unknown
    * @param outputSharedMemoryBytes with system shared memory, the room each output gets there;
    *     null to send tensors in messages
+   * @param httpUrl the server's HTTP/REST {@code HOST:PORT} to send inferences to; null to send
+   *     them over gRPC
    * @throws SetupException when the server does not answer
    */
   static RemoteSession open(String target, Tls tls, Duration requestTimeout,
-      Duration streamLifetime, Long serverPid, Long outputSharedMemoryBytes)
+      Duration streamLifetime, Long serverPid, Long outputSharedMemoryBytes, String httpUrl)
       throws SetupException {
     InferenceClient.Builder builder = InferenceClient.builder()
         .target(target)
@@ -71,7 +79,7 @@ final class RemoteSession implements Session {
       ServerMetadataResponse metadata = client.serverMetadata();
       return new RemoteSession(client, target, metadata, requestTimeout, streamLifetime,
           new CpuClocks(Optional.ofNullable(serverPid).map(ProcessCpu::new), CpuClocks.self()),
-          outputSharedMemoryBytes);
+          outputSharedMemoryBytes, httpUrl == null ? null : HttpEndpoint.open(httpUrl));
     } catch (InferenceClientException e) {
       client.close();
       throw new SetupException("cannot reach the server at " + target + ": " + e.getMessage(), e);
@@ -104,9 +112,10 @@ final class RemoteSession implements Session {
     return () -> new LiveIssuer(client);
   }
 
+  /** The gRPC target, or the HTTP endpoint when inferences go there. */
   @Override
   public String target() {
-    return target;
+    return http == null ? target : http.target();
   }
 
   @Override
@@ -130,6 +139,16 @@ final class RemoteSession implements Session {
   @Override
   public Supplier<RequestIssuer> issuers(Mode mode, ModelInfo info, List<RequestData> data)
       throws SetupException {
+    if (http != null) {
+      List<HttpRequest> requests;
+      try {
+        requests = HttpIssuer.build(http.inferUri(info.name(), info.version()), data,
+            requestTimeout);
+      } catch (IllegalArgumentException e) {
+        throw new SetupException(e.getMessage(), e);
+      }
+      return () -> new HttpIssuer(http.client(), requests);
+    }
     List<InferRequest> requests;
     if (outputSharedMemoryBytes == null) {
       requests = InferRequests.build(info, data);
@@ -148,6 +167,9 @@ final class RemoteSession implements Session {
   @Override
   public void close() {
     sharedMemory.forEach(SystemSharedMemory::close);
+    if (http != null) {
+      http.close();
+    }
     client.close();
   }
 

@@ -3,6 +3,7 @@ package dev.gantry.bench;
 import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.server.GantryServer;
 import dev.gantry.server.ServerOptions;
+import dev.gantry.server.http.HttpOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +30,11 @@ final class ExampleServer implements ParameterResolver {
       return "127.0.0.1:" + server.port();
     }
 
+    /** The server's HTTP/REST address. */
+    String httpUrl() {
+      return "127.0.0.1:" + server.httpPort();
+    }
+
     @Override
     public void close() throws IOException {
       server.close();
@@ -53,7 +59,8 @@ final class ExampleServer implements ParameterResolver {
     try {
       Path repository = Files.createTempDirectory("gantry-bench-models");
       ExampleRepository.write(repository);
-      return new Running(GantryServer.start(ServerOptions.forRepositories(repository)), repository);
+      return new Running(GantryServer.start(ServerOptions.forRepositories(repository)
+          .withHttp(new HttpOptions(0, HttpOptions.DEFAULT_BODY_TIMEOUT))), repository);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
