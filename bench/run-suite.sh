@@ -65,6 +65,7 @@ log "starting the server on core $client_cpu, its model instances on core $model
 nice -n "$niceness" taskset -c "$client_cpu" java ${GANTRY_JAVA_OPTS:-} -cp "$server_cp" \
   dev.gantry.server.Main serve \
   --model-repository "$out/models" --host 127.0.0.1 --grpc-port 0 --allow-metrics false \
+  --allow-http false \
   --host-policy "cpu,cpu-cores=$model_cpu" \
   >"$out/server.log" 2>&1 &
 server_pid=$!
