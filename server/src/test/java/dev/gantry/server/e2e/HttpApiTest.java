@@ -15,6 +15,7 @@ import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import dev.gantry.backend.tensorflow.SavedModels;
 import dev.gantry.modelgen.ExampleRepository;
+import dev.gantry.proto.InferParameter;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
 import dev.gantry.server.ServerOptions;
@@ -66,6 +67,8 @@ class HttpApiTest {
   @BeforeAll
   static void start() throws Exception {
     ExampleRepository.write(repository);
+    Path broken = Files.createDirectories(repository.resolve("broken").resolve("1"));
+    Files.write(broken.resolve("model.onnx"), new byte[] {1, 2, 3});
     Path dense = repository.resolve("dense_tf").resolve("1").resolve("model.savedmodel");
     Files.createDirectories(dense.getParent());
     SavedModels.dense(dense, WEIGHTS, BIAS);
@@ -276,6 +279,23 @@ class HttpApiTest {
             "{\"inputs\":[{\"name\":\"INPUT0\"," + one + "}]}",
             good.clone().removeInputs(1).clearRawInputContents()
                 .addRawInputContents(floats(new float[16])).build(), 400),
+        new Mistake("model not ready", "/v2/models/broken/infer",
+            "{\"inputs\":[{\"name\":\"INPUT0\"," + one + "}]}",
+            good.clone().setModelName("broken").build(), 503),
+        new Mistake("batch over max_batch_size", "/v2/models/simple/infer",
+            "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[9,16],\"datatype\":\"FP32\","
+                + "\"data\":" + Arrays.toString(new float[144]) + "},{\"name\":\"INPUT1\","
+                + "\"shape\":[9,16],\"datatype\":\"FP32\",\"data\":"
+                + Arrays.toString(new float[144]) + "}]}",
+            Tensors.addSub("simple", 9, 0f, 0f), 400),
+        new Mistake("priority out of range", "/v2/models/simple/infer",
+            simpleJson(0f, 0f).replaceFirst("}$", ",\"parameters\":{\"priority\":3}}"),
+            good.clone().putParameters("priority",
+                InferParameter.newBuilder().setInt64Param(3).build()).build(), 400),
+        new Mistake("unsupported sequence_id", "/v2/models/simple/infer",
+            simpleJson(0f, 0f).replaceFirst("}$", ",\"parameters\":{\"sequence_id\":5}}"),
+            good.clone().putParameters("sequence_id",
+                InferParameter.newBuilder().setInt64Param(5).build()).build(), 501),
         new Mistake("unknown output", "/v2/models/simple/infer",
             simpleJson(0f, 0f).replaceFirst("}$", ",\"outputs\":[{\"name\":\"NOPE\"}]}"),
             good.clone().addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder()
@@ -478,6 +498,7 @@ class HttpApiTest {
         case UNAVAILABLE -> 503;
         case UNIMPLEMENTED -> 501;
         case RESOURCE_EXHAUSTED -> 429;
+        case DEADLINE_EXCEEDED -> 504;
         default -> 500;
       };
       return status + " " + e.getStatus().getDescription();

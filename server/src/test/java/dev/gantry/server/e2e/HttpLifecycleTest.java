@@ -1,0 +1,114 @@
+package dev.gantry.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.gantry.proto.ModelStatisticsRequest;
+import dev.gantry.server.ServerOptions;
+import dev.gantry.server.http.HttpOptions;
+import dev.gantry.server.metrics.FailureReason;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP/REST port when calls are long: a full queue answers 429, a client that goes away frees
+ * its queued request, and shutdown answers what it has read before it closes.
+ */
+class HttpLifecycleTest {
+  private static final String BUSY_BODY = busyBody();
+
+  private static String busyBody() {
+    StringBuilder zeros = new StringBuilder();
+    for (int i = 0; i < BusyModel.SIZE * BusyModel.SIZE; i++) {
+      zeros.append(i == 0 ? "0" : ",0");
+    }
+    return "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[" + BusyModel.SIZE + ","
+        + BusyModel.SIZE + "],\"data\":[" + zeros + "]}]}";
+  }
+
+  private static RunningServer serve(Path root) throws IOException {
+    new TestRepository(root).onnx("busy", 1, BusyModel.onnx(300))
+        .config("busy", "dynamic_batching { default_queue_policy { max_queue_size: 1 } }\n");
+    return new RunningServer(ServerOptions.forRepositories(root)
+        .withHttp(new HttpOptions(0, HttpOptions.DEFAULT_BODY_TIMEOUT)));
+  }
+
+  private static CompletableFuture<HttpResponse<String>> infer(HttpClient http, RunningServer gantry) {
+    return http.sendAsync(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gantry.server.httpPort() + "/v2/models/busy/infer"))
+        .POST(HttpRequest.BodyPublishers.ofString(BUSY_BODY)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void awaitQueued(RunningServer gantry, int executing, int queued)
+      throws InterruptedException {
+    var scheduler = gantry.server.repository().resolve("busy", "").scheduler();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while ((scheduler.executing() != executing || scheduler.queued() != queued)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(executing, scheduler.executing(), "executing");
+    assertEquals(queued, scheduler.queued(), "queued");
+  }
+
+  @Test
+  void aFullQueueAnswers429AndAClientThatClosesItsConnectionFreesItsQueuedRequest(@TempDir Path root) throws Exception {
+    try (RunningServer gantry = serve(root)) {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      var metrics = gantry.server.repository().resolve("busy", "").metrics();
+      CompletableFuture<HttpResponse<String>> running = infer(http, gantry);
+      awaitQueued(gantry, 1, 0);
+      try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
+        byte[] body = BUSY_BODY.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v2/models/busy/infer HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        awaitQueued(gantry, 1, 1);
+        HttpResponse<String> full = infer(http, gantry).get(60, TimeUnit.SECONDS);
+        assertEquals(429, full.statusCode());
+        assertEquals("{\"error\":\"queue of model 'busy' version 1 is full at priority level 1: "
+            + "max_queue_size is 1\"}", full.body());
+      }
+      awaitQueued(gantry, 1, 0);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (metrics.failures(FailureReason.CANCELLED) == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(1, metrics.failures(FailureReason.CANCELLED));
+      assertEquals(200, running.get(60, TimeUnit.SECONDS).statusCode());
+      assertEquals(1, gantry.blocking.modelStatistics(
+          ModelStatisticsRequest.newBuilder().setName("busy").build())
+          .getModelStats(0).getExecutionCount(), "the abandoned request never ran");
+    }
+  }
+
+  @Test
+  void shutdownAnswersTheRequestsItHasReadThenStopsAccepting(@TempDir Path root) throws Exception {
+    RunningServer gantry = serve(root);
+    int port = gantry.server.httpPort();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    CompletableFuture<HttpResponse<String>> running = infer(http, gantry);
+    awaitQueued(gantry, 1, 0);
+    CompletableFuture<HttpResponse<String>> queued = infer(http, gantry);
+    awaitQueued(gantry, 1, 1);
+    gantry.close();
+    assertEquals(200, running.get(60, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, queued.get(60, TimeUnit.SECONDS).statusCode());
+    assertThrows(IOException.class, () -> new Socket("127.0.0.1", port).close(),
+        "the port is closed after shutdown");
+  }
+}
