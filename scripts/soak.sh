@@ -20,7 +20,7 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/gantry-soak.XXXXXX")"
 log="$work/server.log"
 java_opts="${GANTRY_JAVA_OPTS:--Xmx1g}"
-server_args=(--model-repository "$root/examples/models" --host 127.0.0.1 --grpc-port 0
+server_args=(--model-repository "$root/examples/models" --host 127.0.0.1 --grpc-port 0 --allow-http false
   --metrics-port 0 --max-queue-size 8)
 java $java_opts -cp "$server_lib/*" dev.gantry.server.Main serve "${server_args[@]}" \
   >"$log" 2>&1 &

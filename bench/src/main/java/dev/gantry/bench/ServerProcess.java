@@ -59,6 +59,7 @@ final class ServerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-Xmx512m",
         "-Dlogback.configurationFile=" + logging, "-cp", classpath, "dev.gantry.server.Main", "serve",
         "--model-repository", repository.toString(), "--host", "127.0.0.1", "--grpc-port", "0",
+        "--allow-http", "false",
         "--allow-metrics", "false", "--exit-timeout-secs", Long.toString(exitTimeout.toSeconds())))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());

@@ -189,7 +189,12 @@ public final class GantryServer implements AutoCloseable {
           + "add --grpc-tls-cert and --grpc-tls-key");
     }
     if (options.http().enabled()) {
-      server.startHttpApi();
+      try {
+        server.startHttpApi();
+      } catch (IOException e) {
+        server.close();
+        throw e;
+      }
     }
     if (options.metricsPort() >= 0) {
       HTTPServer.Builder endpoint = HTTPServer.builder()
@@ -218,13 +223,8 @@ public final class GantryServer implements AutoCloseable {
 
   private void startHttpApi() throws IOException {
     httpCalls = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
-    try {
-      httpApi = HttpApiServer.start(options.host(), options.http(), options.maxMessageBytes(),
-          options.security().tls().map(TlsContext::nettySslContext), httpCalls);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while opening the HTTP port", e);
-    }
+    httpApi = HttpApiServer.start(options.host(), options.http(), options.maxMessageBytes(),
+        options.security().tls().map(TlsContext::nettySslContext), httpCalls);
     log.info("HTTP/REST listening on {}:{}", options.host(), httpApi.port());
   }
 
@@ -326,6 +326,8 @@ public final class GantryServer implements AutoCloseable {
     awaitTermination(inProcess, deadline);
     if (httpApi != null) {
       httpApi.close(deadline);
+    }
+    if (httpCalls != null) {
       httpCalls.shutdownNow();
     }
     timer.shutdownNow();

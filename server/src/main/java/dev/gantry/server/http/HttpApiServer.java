@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +64,33 @@ public final class HttpApiServer {
             pipeline.addLast(new HttpConnection(endpoints, unanswered));
           }
         });
-    listener = bootstrap.bind(new InetSocketAddress(host, options.port())).sync().channel();
+    try {
+      listener = bootstrap.bind(new InetSocketAddress(host, options.port())).sync().channel();
+    } catch (RuntimeException | InterruptedException e) {
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
   }
 
   /**
    * Opens the port.
    *
    * @param calls the channel every request is called on
+   * @throws IOException when the port cannot be opened, naming it
    */
   public static HttpApiServer start(
       String host, HttpOptions options, int maxBodyBytes, Optional<SslContext> tls, Channel calls)
-      throws InterruptedException {
-    return new HttpApiServer(host, options, maxBodyBytes, tls, calls);
+      throws IOException {
+    try {
+      return new HttpApiServer(host, options, maxBodyBytes, tls, calls);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while opening the HTTP port", e);
+    } catch (Exception e) {
+      throw new IOException("cannot open the HTTP port " + host + ":" + options.port()
+          + " (--http-port): " + e.getMessage(), e);
+    }
   }
 
   public int port() {

@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
  * A model's {@value #NAME}, beside its {@code config.pbtxt}: names for versions, one {@code
  * label=version} a line, that requests may use instead of a version number.
  */
-final class LabelsFile {
+public final class LabelsFile {
   private static final Logger log = LoggerFactory.getLogger(LabelsFile.class);
   private static final Pattern LABEL = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
 
   /** The file's name in the model directory. */
-  static final String NAME = "labels.properties";
+  public static final String NAME = "labels.properties";
 
   private LabelsFile() {}
 
@@ -35,7 +35,7 @@ final class LabelsFile {
    * @param current the labels before, by label
    * @param isReady whether a version of the model is READY
    */
-  static Map<String, Long> read(String model, Path directory, Map<String, Long> current,
+  public static Map<String, Long> read(String model, Path directory, Map<String, Long> current,
       LongPredicate isReady) {
     Path file = directory.resolve(NAME);
     if (!Files.isRegularFile(file)) {

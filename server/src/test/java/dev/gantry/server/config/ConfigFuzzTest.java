@@ -2,10 +2,12 @@ package dev.gantry.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gantry.proto.ModelConfig;
+import dev.gantry.server.model.LabelsFile;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.DataType;
 import dev.gantry.spi.ModelLoadException;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,13 +37,15 @@ import org.junit.jupiter.api.BeforeAll;
  * parser; the rest is its input. A configuration either loads or fails with a {@link
  * ModelLoadException} (which a load reports as the model's reason, never as a crash); BYTES either
  * decode into elements that serialise back to the same bytes or fail with {@link
- * IllegalArgumentException} naming the element; anything else, or more than five seconds, is a
- * finding.
+ * IllegalArgumentException} naming the element; a labels file ({@link LabelsFile}) never throws
+ * and yields only well-formed labels on ready versions; anything else, or more than five seconds,
+ * is a finding.
  *
  * <p>{@code mvn test} runs it in the {@code fuzz-config} surefire execution, like {@code
  * RequestFuzzTest}: first on its seeds in {@code ConfigFuzzTestInputs/parse} (configurations from
- * the repository docs, corner cases of BYTES), then fuzzing for {@code maxDuration}. The labels
- * file is not fuzzed yet: it is read inside {@code ModelRepository}, to become a class of its own.
+ * the repository docs, corner cases of BYTES and of labels files), then fuzzing for {@code
+ * maxDuration}. First byte even: a configuration; odd with bit 1 clear: BYTES; odd with bit 1 set:
+ * a labels file.
  */
 class ConfigFuzzTest {
   private static final ModelSignature SIGNATURE = new ModelSignature(
@@ -72,6 +77,7 @@ class ConfigFuzzTest {
   static void tearDown() throws IOException {
     checker.shutdownNow();
     Files.deleteIfExists(model.resolve(ModelConfigs.FILE_NAME));
+    Files.deleteIfExists(model.resolve(LabelsFile.NAME));
     Files.deleteIfExists(model);
     Files.deleteIfExists(model.getParent());
   }
@@ -85,8 +91,10 @@ class ConfigFuzzTest {
     Future<?> check = checker.submit(() -> {
       if ((bytes[0] & 1) == 0) {
         checkConfig(input);
-      } else {
+      } else if ((bytes[0] & 2) == 0) {
         checkBytes(input);
+      } else {
+        checkLabels(input);
       }
       return null;
     });
@@ -112,6 +120,17 @@ class ConfigFuzzTest {
       assertEquals(false, refused.getMessage() == null || refused.getMessage().isEmpty(),
           "a refusal says why");
     }
+  }
+
+  /** Odd versions are ready; every label kept must be well formed and on a ready version. */
+  private static void checkLabels(byte[] text) throws IOException {
+    Files.write(model.resolve(LabelsFile.NAME), text);
+    Map<String, Long> labels = LabelsFile.read("fuzz", model, Map.of("stable", 1L),
+        version -> version % 2 == 1);
+    labels.forEach((label, version) -> {
+      assertTrue(label.matches("[A-Za-z][A-Za-z0-9_.-]*"), "label '" + label + "'");
+      assertEquals(1, version % 2, "label '" + label + "' on version " + version);
+    });
   }
 
   private static void checkBytes(byte[] serialized) {

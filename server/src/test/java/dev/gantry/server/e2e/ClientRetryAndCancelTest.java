@@ -28,17 +28,6 @@ class ClientRetryAndCancelTest {
         .build();
   }
 
-  private static void awaitQueued(RunningServer gantry, int executing, int queued)
-      throws InterruptedException {
-    var scheduler = gantry.server.repository().resolve("busy", "").scheduler();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((scheduler.executing() != executing || scheduler.queued() != queued)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertEquals(executing, scheduler.executing());
-    assertEquals(queued, scheduler.queued());
-  }
 
   @Test
   void aFullQueueIsRetriedUntilItHasRoomAndACancelledCallNeverRuns(@TempDir Path root)
@@ -58,11 +47,11 @@ class ClientRetryAndCancelTest {
             .build()) {
       var metrics = gantry.server.repository().resolve("busy", "").metrics();
       CompletableFuture<InferResult> running = plain.inferAsync(busy("running"));
-      awaitQueued(gantry, 1, 0);
+      BusyModel.awaitQueued(gantry, 1, 0);
       CompletableFuture<InferResult> cancelled = plain.inferAsync(busy("cancelled"));
-      awaitQueued(gantry, 1, 1);
+      BusyModel.awaitQueued(gantry, 1, 1);
       cancelled.cancel(true);
-      awaitQueued(gantry, 1, 0);
+      BusyModel.awaitQueued(gantry, 1, 0);
       // The failure is counted when its answer is handed to the call's event loop, just after
       // the request leaves the queue.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -72,7 +61,7 @@ class ClientRetryAndCancelTest {
       assertEquals(1, metrics.failures(FailureReason.CANCELLED));
 
       CompletableFuture<InferResult> queued = plain.inferAsync(busy("queued"));
-      awaitQueued(gantry, 1, 1);
+      BusyModel.awaitQueued(gantry, 1, 1);
       InferResult retried = retrying.infer(busy("retried"));
       assertEquals("retried", retried.id());
       assertTrue(metrics.failures(FailureReason.REJECTED) >= 1,

@@ -6,6 +6,7 @@ import static dev.gantry.server.e2e.Tensors.input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -18,6 +19,7 @@ import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.proto.InferParameter;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.server.GantryServer;
 import dev.gantry.server.ServerOptions;
 import dev.gantry.server.http.HttpOptions;
 import io.grpc.StatusRuntimeException;
@@ -91,6 +93,15 @@ class HttpApiTest {
     assertEquals(200, answer.statusCode());
     JsonObject result = json(post("/v2/models/simple/infer", simpleJson(1f, 2f)));
     assertArrayEquals(expectedSum(1f, 2f), floatData(output(result, "OUTPUT0")));
+  }
+
+  @Test
+  void aTakenPortStopsTheStartWithItsName(@TempDir Path empty) {
+    int taken = gantry.server.httpPort();
+    IOException refused = assertThrows(IOException.class, () -> GantryServer.start(
+        ServerOptions.forRepositories(empty).withHttp(new HttpOptions(taken, Duration.ofSeconds(1)))));
+    assertTrue(refused.getMessage().startsWith(
+        "cannot open the HTTP port 127.0.0.1:" + taken + " (--http-port): "), refused.getMessage());
   }
 
   @Test

@@ -51,17 +51,6 @@ class HttpLifecycleTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void awaitQueued(RunningServer gantry, int executing, int queued)
-      throws InterruptedException {
-    var scheduler = gantry.server.repository().resolve("busy", "").scheduler();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while ((scheduler.executing() != executing || scheduler.queued() != queued)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertEquals(executing, scheduler.executing(), "executing");
-    assertEquals(queued, scheduler.queued(), "queued");
-  }
 
   @Test
   void aFullQueueAnswers429AndAClientThatClosesItsConnectionFreesItsQueuedRequest(@TempDir Path root) throws Exception {
@@ -69,7 +58,7 @@ class HttpLifecycleTest {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       var metrics = gantry.server.repository().resolve("busy", "").metrics();
       CompletableFuture<HttpResponse<String>> running = infer(http, gantry);
-      awaitQueued(gantry, 1, 0);
+      BusyModel.awaitQueued(gantry, 1, 0);
       try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
         byte[] body = BUSY_BODY.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
@@ -77,13 +66,13 @@ class HttpLifecycleTest {
             + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
-        awaitQueued(gantry, 1, 1);
+        BusyModel.awaitQueued(gantry, 1, 1);
         HttpResponse<String> full = infer(http, gantry).get(60, TimeUnit.SECONDS);
         assertEquals(429, full.statusCode());
         assertEquals("{\"error\":\"queue of model 'busy' version 1 is full at priority level 1: "
             + "max_queue_size is 1\"}", full.body());
       }
-      awaitQueued(gantry, 1, 0);
+      BusyModel.awaitQueued(gantry, 1, 0);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (metrics.failures(FailureReason.CANCELLED) == 0 && System.nanoTime() < deadline) {
         Thread.sleep(10);
@@ -102,9 +91,9 @@ class HttpLifecycleTest {
     int port = gantry.server.httpPort();
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     CompletableFuture<HttpResponse<String>> running = infer(http, gantry);
-    awaitQueued(gantry, 1, 0);
+    BusyModel.awaitQueued(gantry, 1, 0);
     CompletableFuture<HttpResponse<String>> queued = infer(http, gantry);
-    awaitQueued(gantry, 1, 1);
+    BusyModel.awaitQueued(gantry, 1, 1);
     gantry.close();
     assertEquals(200, running.get(60, TimeUnit.SECONDS).statusCode());
     assertEquals(200, queued.get(60, TimeUnit.SECONDS).statusCode());

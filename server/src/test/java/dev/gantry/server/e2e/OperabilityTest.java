@@ -144,7 +144,7 @@ class OperabilityTest {
     String core = ThreadAffinity.current().toString().replaceAll(".*[-,]", "");
     Process server = serve(output,
         "--model-repository", models.toString(),
-        "--host", "127.0.0.1", "--grpc-port", "0", "--allow-metrics", "false",
+        "--host", "127.0.0.1", "--grpc-port", "0", "--http-port", "0", "--allow-metrics", "false",
         "--host-policy", "cpu,cpu-cores=" + core);
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -26,11 +26,13 @@ import dev.gantry.server.model.ModelControlMode;
 import dev.gantry.spi.DataType;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -185,6 +187,43 @@ class RepositoryLifecycleTest {
           .build());
       assertEquals(8f, answer(gantry, "uploaded", ""), "a new upload replaces the old one");
       assertFalse(Files.exists(root.resolve("uploaded")), "uploads never land in the repository");
+    }
+  }
+
+  @Test
+  void refusedAndFailedUploadsLeaveNothingOnDisk(@TempDir Path root) throws Exception {
+    ExampleRepository.write(root);
+    Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+    Set<Path> before = uploadDirectories(temp);
+    try (RunningServer gantry = explicit(root)) {
+      Set<Path> created = uploadDirectories(temp);
+      created.removeAll(before);
+      assertEquals(1, created.size(), "this server's upload directory: " + created);
+      Path uploads = created.iterator().next();
+      List<RepositoryModelLoadRequest> refused = List.of(
+          RepositoryModelLoadRequest.newBuilder().setModelName("x")
+              .putParameters("config", string("{\"platform\": \"onnxruntime_onnx\"}"))
+              .putParameters("file:1/model.onnx", bytes(addConstant(1f)))
+              .putParameters("file:1/../../escape.onnx", bytes(new byte[1])).build(),
+          RepositoryModelLoadRequest.newBuilder().setModelName("x")
+              .putParameters("config", string("{\"max_batch_size\": \"many\"}"))
+              .putParameters("file:1/model.onnx", bytes(addConstant(1f))).build(),
+          RepositoryModelLoadRequest.newBuilder().setModelName("x")
+              .putParameters("config", string("{\"platform\": \"onnxruntime_onnx\"}"))
+              .putParameters("file:1/model.onnx", bytes(new byte[] {1, 2, 3})).build());
+      for (RepositoryModelLoadRequest request : refused) {
+        assertThrows(StatusRuntimeException.class, () -> gantry.blocking.repositoryModelLoad(request));
+        try (var files = Files.walk(uploads)) {
+          assertEquals(List.of(uploads), files.toList(), "nothing of a refused or failed load");
+        }
+      }
+    }
+  }
+
+  private static Set<Path> uploadDirectories(Path temp) throws IOException {
+    try (var entries = Files.list(temp)) {
+      return entries.filter(path -> path.getFileName().toString().startsWith("gantry-uploads"))
+          .collect(Collectors.toCollection(HashSet::new));
     }
   }
 
