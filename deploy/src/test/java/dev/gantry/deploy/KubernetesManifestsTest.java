@@ -50,6 +50,8 @@ class KubernetesManifestsTest {
     assertEquals("inference.GRPCInferenceService", gantry.getStartupProbe().getGrpc()
         .getService());
     assertEquals(8001, containerPort("grpc"));
+    assertEquals(8000, containerPort("http"));
+    assertEquals("8000", argument("--http-port"));
     assertEquals(8002, containerPort("metrics"));
   }
 
