@@ -44,6 +44,13 @@ public final class SuiteReport {
   private final List<String> failures;
   private final Map<String, Integer> interference;
   /** Where the soak run, which this suite does not repeat, is recorded. */
+  /**
+   * The line after which RESULTS.md holds sections measured by hand (failover, HTTP against gRPC,
+   * shared memory); a new suite run keeps them as they are.
+   */
+  static final String KEPT_BELOW =
+      "<!-- Sections below are measured by hand; bench/run-suite.sh keeps them as they are. -->";
+
   static final String SOAK = "## Soak\n\nThe soak run under mixed load (`scripts/soak.sh`) is "
       + "recorded in [docs/soak-results.md](../docs/soak-results.md).\n";
 
@@ -90,7 +97,15 @@ public final class SuiteReport {
     }
     String copies = Files.readString(Path.of(args[4]), StandardCharsets.UTF_8);
     String text = new SuiteReport(Path.of(args[0]), meta, failures, interference, copies).render();
-    Files.writeString(Path.of(args[5]), text, StandardCharsets.UTF_8);
+    Path results = Path.of(args[5]);
+    String previous = Files.exists(results) ? Files.readString(results, StandardCharsets.UTF_8) : "";
+    Files.writeString(results, withKeptSections(text, previous), StandardCharsets.UTF_8);
+  }
+
+  /** The new report followed by the hand-measured sections of the previous one, if it had any. */
+  static String withKeptSections(String report, String previous) {
+    int kept = previous.indexOf(KEPT_BELOW);
+    return kept < 0 ? report : report + "\n" + previous.substring(kept);
   }
 
   String render() throws IOException {

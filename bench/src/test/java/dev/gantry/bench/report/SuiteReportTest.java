@@ -84,6 +84,15 @@ class SuiteReportTest {
   }
 
   @Test
+  void aNewRunKeepsTheSectionsMeasuredByHand() {
+    String previous = "# old\n\n## 1. old numbers\n\n" + SuiteReport.KEPT_BELOW
+        + "\n\n## Failover\n\n| 0 failed |\n";
+    assertEquals("# new\n\n" + SuiteReport.KEPT_BELOW + "\n\n## Failover\n\n| 0 failed |\n",
+        SuiteReport.withKeptSections("# new\n", previous));
+    assertEquals("# new\n", SuiteReport.withKeptSections("# new\n", "# old without hand sections\n"));
+  }
+
+  @Test
   void interpolatesTheBatchCurveBetweenMeasuredSizes() {
     TreeMap<Integer, Double> curve = new TreeMap<>(java.util.Map.of(4, 400.0, 8, 800.0));
     assertEquals(600.0, SuiteReport.interpolate(curve, 6));
