@@ -16,6 +16,7 @@ import dev.gantry.server.security.Role;
 import dev.gantry.server.security.SecurityOptions;
 import dev.gantry.server.security.TlsContext;
 import dev.gantry.server.transport.ConnectionLimiter;
+import dev.gantry.server.transport.ConnectionLimits;
 import dev.gantry.server.transport.AuthInterceptor;
 import dev.gantry.server.transport.CallMetricsInterceptor;
 import dev.gantry.server.transport.RequestParsing;
@@ -223,7 +224,10 @@ public final class GantryServer implements AutoCloseable {
 
   private void startHttpApi() throws IOException {
     httpCalls = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
-    httpApi = HttpApiServer.start(options.host(), options.http(), options.maxMessageBytes(),
+    ConnectionLimits connections = options.connections();
+    httpApi = HttpApiServer.start(options.host(), options.http(),
+        new HttpApiServer.HttpLimits(options.maxMessageBytes(), connections.maxConnections(),
+            connections.firstRequestTimeout(), connections.maxConnectionIdle()),
         options.security().tls().map(TlsContext::nettySslContext), httpCalls);
     log.info("HTTP/REST listening on {}:{}", options.host(), httpApi.port());
   }

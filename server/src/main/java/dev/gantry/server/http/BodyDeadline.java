@@ -2,6 +2,7 @@ package dev.gantry.server.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -11,17 +12,29 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Gives a request's body a time limit from the moment its headers arrive: a client that sends
- * its body too slowly (or stops) gets 408 and the connection is closed, so that it holds neither
- * a buffer nor a connection slot for long. Other connections are not affected.
+ * Time limits on reading requests: a new connection must send its whole first request within
+ * one limit, and every request's body must follow its headers within another. A client too slow
+ * for either (or that stops, or never starts) gets 408 and the connection is closed, so that it
+ * holds neither a buffer nor a connection slot for long. Other connections are not affected.
  */
 final class BodyDeadline extends ChannelInboundHandlerAdapter {
-  private final Duration timeout;
-  private ScheduledFuture<?> timer;
+  private final Duration firstRequest;
+  private final Duration body;
+  private ScheduledFuture<?> firstRequestTimer;
+  private ScheduledFuture<?> bodyTimer;
   private boolean expired;
 
-  BodyDeadline(Duration timeout) {
-    this.timeout = timeout;
+  BodyDeadline(Duration firstRequest, Duration body) {
+    this.firstRequest = firstRequest;
+    this.body = body;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    firstRequestTimer = ctx.executor().schedule(
+        () -> expire(ctx, firstRequest, "--grpc-first-request-timeout-secs"),
+        firstRequest.toMillis(), TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
   }
 
   @Override
@@ -30,33 +43,41 @@ final class BodyDeadline extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(message);
       return;
     }
-    if (message instanceof HttpRequest && !(message instanceof LastHttpContent) && timer == null) {
-      timer = ctx.executor().schedule(() -> expire(ctx), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (message instanceof HttpRequest && !(message instanceof LastHttpContent)
+        && bodyTimer == null) {
+      bodyTimer = ctx.executor().schedule(() -> expire(ctx, body, "--http-body-timeout-secs"),
+          body.toMillis(), TimeUnit.MILLISECONDS);
     }
     if (message instanceof LastHttpContent) {
-      disarm();
+      firstRequestTimer = cancel(firstRequestTimer);
+      bodyTimer = cancel(bodyTimer);
     }
     ctx.fireChannelRead(message);
   }
 
-  private void expire(ChannelHandlerContext ctx) {
+  /**
+   * Answers 408 past the response compressor, which answers only requests it has seen whole and
+   * so would refuse a response to one that never arrived.
+   */
+  private void expire(ChannelHandlerContext ctx, Duration limit, String option) {
     expired = true;
-    HttpAnswer answer = HttpAnswer.error(HttpResponseStatus.REQUEST_TIMEOUT,
-        "the request body did not arrive within " + timeout.toSeconds()
-            + " s (--http-body-timeout-secs)");
-    answer.writeAndClose(ctx);
+    ChannelHandlerContext compressor = ctx.pipeline().context(HttpContentCompressor.class);
+    HttpAnswer.error(HttpResponseStatus.REQUEST_TIMEOUT,
+        "the request did not arrive within " + limit.toSeconds() + " s (" + option + ")")
+        .writeAndClose(compressor != null ? compressor : ctx);
   }
 
-  private void disarm() {
+  private static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
     if (timer != null) {
       timer.cancel(false);
-      timer = null;
     }
+    return null;
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    disarm();
+    firstRequestTimer = cancel(firstRequestTimer);
+    bodyTimer = cancel(bodyTimer);
     ctx.fireChannelInactive();
   }
 }

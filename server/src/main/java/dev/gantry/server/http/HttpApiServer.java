@@ -1,5 +1,6 @@
 package dev.gantry.server.http;
 
+import dev.gantry.server.logging.ThrottledLog;
 import io.grpc.Channel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInitializer;
@@ -16,13 +17,16 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The KServe v2 HTTP/REST API on its own Netty port, beside gRPC: TLS when the server has it,
@@ -35,10 +39,13 @@ public final class HttpApiServer {
   private final EventLoopGroup workers;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger unanswered = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
+  private final ThrottledLog refusals =
+      new ThrottledLog(LoggerFactory.getLogger(HttpApiServer.class), Duration.ofSeconds(10));
   private final io.netty.channel.Channel listener;
 
   private HttpApiServer(
-      String host, HttpOptions options, int maxBodyBytes, Optional<SslContext> tls,
+      String host, HttpOptions options, HttpLimits limits, Optional<SslContext> tls,
       Channel calls) throws InterruptedException {
     acceptor = new MultiThreadIoEventLoopGroup(
         1, new DefaultThreadFactory("gantry-http-accept"), NioIoHandler.newFactory());
@@ -53,14 +60,24 @@ public final class HttpApiServer {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
+            if (open.incrementAndGet() > limits.maxConnections()) {
+              open.decrementAndGet();
+              refusals.warn("refused an HTTP connection from " + channel.remoteAddress() + ": "
+                  + limits.maxConnections() + " are open, the limit (--max-connections)");
+              channel.close();
+              return;
+            }
+            channel.closeFuture().addListener(closed -> open.decrementAndGet());
             connections.add(channel);
             ChannelPipeline pipeline = channel.pipeline();
             tls.ifPresent(context -> pipeline.addLast(context.newHandler(channel.alloc())));
+            pipeline.addLast(new IdleStateHandler(0, 0,
+                limits.maxIdle().toMillis(), TimeUnit.MILLISECONDS));
             pipeline.addLast(new HttpServerCodec());
             pipeline.addLast(new HttpContentCompressor());
-            pipeline.addLast(new BodyDeadline(options.bodyTimeout()));
+            pipeline.addLast(new BodyDeadline(limits.firstRequestTimeout(), options.bodyTimeout()));
             pipeline.addLast(new HttpContentDecompressor(0));
-            pipeline.addLast(new BodyLimit(maxBodyBytes));
+            pipeline.addLast(new BodyLimit(limits.maxBodyBytes()));
             pipeline.addLast(new HttpConnection(endpoints, unanswered));
           }
         });
@@ -74,16 +91,29 @@ public final class HttpApiServer {
   }
 
   /**
+   * The bounds of the port, shared with the gRPC port's options.
+   *
+   * @param maxBodyBytes the largest request body, after decompression ({@code --max-message-size})
+   * @param maxConnections the most connections open at once ({@code --max-connections})
+   * @param firstRequestTimeout how long a new connection may take to send its first whole request
+   *     ({@code --grpc-first-request-timeout-secs})
+   * @param maxIdle how long a connection may stay open with nothing read, written or unanswered
+   *     ({@code --grpc-max-connection-idle-secs})
+   */
+  public record HttpLimits(
+      int maxBodyBytes, int maxConnections, Duration firstRequestTimeout, Duration maxIdle) {}
+
+  /**
    * Opens the port.
    *
    * @param calls the channel every request is called on
    * @throws IOException when the port cannot be opened, naming it
    */
   public static HttpApiServer start(
-      String host, HttpOptions options, int maxBodyBytes, Optional<SslContext> tls, Channel calls)
+      String host, HttpOptions options, HttpLimits limits, Optional<SslContext> tls, Channel calls)
       throws IOException {
     try {
-      return new HttpApiServer(host, options, maxBodyBytes, tls, calls);
+      return new HttpApiServer(host, options, limits, tls, calls);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while opening the HTTP port", e);

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -118,6 +119,16 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
     }
     exchanges.clear();
+  }
+
+  /** Closes a connection idle for the limit with nothing unanswered; a long call keeps it. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent && exchanges.isEmpty()) {
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
   }
 
   @Override

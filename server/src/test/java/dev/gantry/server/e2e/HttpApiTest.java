@@ -413,7 +413,8 @@ class HttpApiTest {
       assertArrayEquals(expectedSum(1f, 1f), floatData(output(meanwhile, "OUTPUT0")));
       String answer = readAll(socket.getInputStream());
       assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
-      assertTrue(answer.contains("the request body did not arrive within 1 s"), answer);
+      assertTrue(answer.contains(
+          "the request did not arrive within 1 s (--http-body-timeout-secs)"), answer);
     }
   }
 

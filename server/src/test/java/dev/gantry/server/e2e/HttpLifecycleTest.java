@@ -2,11 +2,13 @@ package dev.gantry.server.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gantry.proto.ModelStatisticsRequest;
 import dev.gantry.server.ServerOptions;
 import dev.gantry.server.http.HttpOptions;
 import dev.gantry.server.metrics.FailureReason;
+import dev.gantry.server.transport.ConnectionLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -16,14 +18,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP/REST port when calls are long: a full queue answers 429, a client that goes away frees
- * its queued request, and shutdown answers what it has read before it closes.
+ * The HTTP/REST port when calls are long or clients misbehave: a full queue answers 429, a client
+ * that goes away frees its queued request, connections are capped and slow or idle ones closed,
+ * and shutdown answers what it has read before it closes.
  */
 class HttpLifecycleTest {
   private static final String BUSY_BODY = busyBody();
@@ -83,6 +87,52 @@ class HttpLifecycleTest {
           ModelStatisticsRequest.newBuilder().setName("busy").build())
           .getModelStats(0).getExecutionCount(), "the abandoned request never ran");
     }
+  }
+
+  @Test
+  void connectionsAreCappedAndSlowOrIdleOnesClosed(@TempDir Path root) throws Exception {
+    ConnectionLimits limits = new ConnectionLimits(2, Duration.ofSeconds(2), Duration.ofSeconds(4),
+        ConnectionLimits.DEFAULT_PERMIT_KEEPALIVE_TIME, false,
+        ConnectionLimits.DEFAULT_MAX_CONCURRENT_STREAMS);
+    try (RunningServer gantry = new RunningServer(ServerOptions.forRepositories(root)
+        .withConnectionLimits(limits)
+        .withHttp(new HttpOptions(0, HttpOptions.DEFAULT_BODY_TIMEOUT)))) {
+      int port = gantry.server.httpPort();
+      try (Socket first = connect(port); Socket second = connect(port);
+          Socket third = connect(port)) {
+        assertEquals("", read(third), "the third connection is closed at once");
+      }
+      Thread.sleep(200);
+      try (Socket silent = connect(port)) {
+        assertTrue(read(silent).startsWith("HTTP/1.1 408"), "a connection that sends nothing");
+      }
+      try (Socket partial = connect(port)) {
+        partial.getOutputStream().write(
+            "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        String answer = read(partial);
+        assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+        assertTrue(answer.contains("the request did not arrive within 2 s "
+            + "(--grpc-first-request-timeout-secs)"), answer);
+      }
+      try (Socket idle = connect(port)) {
+        idle.getOutputStream().write(
+            "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        String answer = read(idle);
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        assertTrue(answer.contains("keep-alive"), "kept alive until it idles: " + answer);
+      }
+    }
+  }
+
+  private static Socket connect(int port) throws IOException {
+    Socket socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(20_000);
+    return socket;
+  }
+
+  /** Everything the server sends until it closes the connection. */
+  private static String read(Socket socket) throws IOException {
+    return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
   }
 
   @Test
