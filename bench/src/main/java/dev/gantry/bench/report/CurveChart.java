@@ -9,7 +9,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * The throughput–latency curve of the HTML report: one point per load level, throughput across
  * and latency up, a line each for p50, p90, p99 and the mean, so that the knee where queueing
- * starts is visible at a glance.
+ * starts is visible at a glance. A level whose windows never agreed (unstable) is ringed, so that
+ * nobody reads a knee into noise.
  */
 final class CurveChart {
   private static final int WIDTH = 720;
@@ -62,15 +63,24 @@ final class CurveChart {
         LevelResult r = results.get(i);
         xs[i] = LEFT + x.scale(r.throughput(), plotWidth);
         ys[i] = TOP + plotHeight - y.scale(series.micros().applyAsDouble(r) / unit, plotHeight);
-        svg.circle(xs[i], ys[i], 3.5, series.color(), series.name() + " at "
+        String point = series.name() + " at "
             + r.level().kind().title().toLowerCase(Locale.ROOT) + " "
             + r.level().formatted() + ": " + Units.fixed(series.micros().applyAsDouble(r), 0)
-            + " us at " + Units.fixed(r.throughput(), 1) + " infer/s");
+            + " us at " + Units.fixed(r.throughput(), 1) + " infer/s";
+        svg.circle(xs[i], ys[i], 3.5, series.color(), point);
+        if (!r.stable()) {
+          svg.ring(xs[i], ys[i], 7, series.color(), "unstable", point + " (unstable)");
+        }
       }
       svg.polyline(xs, ys, series.color());
       double ly = TOP + 10 + 18 * legend++;
       svg.line(WIDTH - RIGHT + 14, ly - 4, WIDTH - RIGHT + 34, ly - 4, series.color(), 3)
           .text(WIDTH - RIGHT + 40, ly, series.name(), "start");
+    }
+    if (results.stream().anyMatch(r -> !r.stable())) {
+      double ly = TOP + 10 + 18 * legend;
+      svg.ring(WIDTH - RIGHT + 24, ly - 4, 6, "#000", "legend", "a ringed point is unstable")
+          .text(WIDTH - RIGHT + 40, ly, "unstable", "start");
     }
     return svg.toString();
   }

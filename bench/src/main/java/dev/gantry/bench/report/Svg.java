@@ -37,6 +37,15 @@ final class Svg {
     return this;
   }
 
+  /** An unfilled ring, of class {@code cls} (for the page's readers and its tests). */
+  Svg ring(double x, double y, double r, String color, String cls, String title) {
+    body.append(String.format(Locale.ROOT,
+        "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\" "
+            + "stroke-width=\"1.5\"><title>%s</title></circle>",
+        cls, x, y, r, color, Html.escape(title)));
+    return this;
+  }
+
   Svg polyline(double[] xs, double[] ys, String color) {
     StringBuilder points = new StringBuilder();
     for (int i = 0; i < xs.length; i++) {

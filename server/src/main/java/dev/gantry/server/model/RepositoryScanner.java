@@ -186,11 +186,14 @@ public final class RepositoryScanner {
   }
 
   /**
-   * What one version is loaded from: its files and the configuration; a version whose
-   * fingerprint is unchanged need not be reloaded.
+   * What one version is loaded from: where, its files and the configuration; a version whose
+   * fingerprint is unchanged need not be reloaded. The directory counts because files' sizes and
+   * modification times cannot tell two uploads apart (each upload gets a directory of its own,
+   * and two same-sized model files written within a millisecond look alike).
    */
   static String versionFingerprint(Path modelDirectory, long version, ModelConfig declared) {
-    return fingerprint(modelDirectory.resolve(Long.toString(version)))
+    return modelDirectory.toAbsolutePath() + "/"
+        + fingerprint(modelDirectory.resolve(Long.toString(version)))
         + "/" + Integer.toHexString(declared.hashCode());
   }
 
