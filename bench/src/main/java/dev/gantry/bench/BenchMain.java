@@ -162,12 +162,13 @@ public final class BenchMain implements Callable<Integer> {
       description = "Most windows per load level (default: ${DEFAULT-VALUE}).")
   int maxTrials;
 
-  @Option(names = "--warmup-requests", defaultValue = "100", paramLabel = "N",
-      description = "Requests completed before measuring each level (default: ${DEFAULT-VALUE}).")
-  long warmupRequests;
+  @Option(names = "--warmup-requests", paramLabel = "N",
+      description = "End each level's warm-up once N requests have completed (default: warm up "
+          + "for the whole --warmup-time, so that the JIT has settled).")
+  Long warmupRequests;
 
   @Option(names = "--warmup-time", paramLabel = "MS",
-      description = "The longest the warm-up may take (default: one measurement interval).")
+      description = "How long each level warms up, at most (default: one measurement interval).")
   Long warmupMillis;
 
   @Option(names = "--max-threads", defaultValue = "16", paramLabel = "N",
@@ -296,13 +297,19 @@ public final class BenchMain implements Callable<Integer> {
         levels, limits);
   }
 
+  /** The windows, stability and warm-up the options ask for; warm-up by time unless counted. */
+  MeasureSettings measureSettings() {
+    return new MeasureSettings(intervalMillis, requestCount, stabilityPercentage,
+        percentile == null ? 0 : percentile, maxTrials,
+        warmupRequests == null ? Long.MAX_VALUE : warmupRequests,
+        warmupMillis == null ? intervalMillis : warmupMillis);
+  }
+
   private int measure(Session session, ModelInfo info, Supplier<RequestIssuer> issuers,
       long payloadBytes, List<Level> levels, RunLimits limits) throws SetupException {
     int judged = percentile == null ? 0 : percentile;
     Progress progress = new Progress(err, terminal, judged);
-    MeasureSettings settings = new MeasureSettings(intervalMillis, requestCount,
-        stabilityPercentage, judged, maxTrials, warmupRequests,
-        warmupMillis == null ? intervalMillis : warmupMillis);
+    MeasureSettings settings = measureSettings();
     LevelRunner runner = new LevelRunner(settings, issuers,
         new Drivers(mode, distribution == Distribution.POISSON, maxThreads, maxOutstanding),
         session.stats(info), session.cpu(), progress, limits);
@@ -407,7 +414,7 @@ public final class BenchMain implements Callable<Integer> {
       throw usage("--percentile must be 50, 90, 95 or 99");
     }
     if (intervalMillis < 1 || requestCount < 0 || maxTrials < 1 || maxDurationSeconds < 1
-        || requestTimeoutMillis < 1 || warmupRequests < 0 || stringLength < 0
+        || requestTimeoutMillis < 1 || (warmupRequests != null && warmupRequests < 0) || stringLength < 0
         || (warmupMillis != null && warmupMillis < 0)
         || maxThreads < 1 || maxOutstanding < 1 || stabilityPercentage <= 0
         || maxErrorRate < 0) {
