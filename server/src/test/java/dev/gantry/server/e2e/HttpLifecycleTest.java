@@ -98,9 +98,12 @@ class HttpLifecycleTest {
         .withConnectionLimits(limits)
         .withHttp(new HttpOptions(0, HttpOptions.DEFAULT_BODY_TIMEOUT)))) {
       int port = gantry.server.httpPort();
-      try (Socket first = connect(port); Socket second = connect(port);
-          Socket third = connect(port)) {
-        assertEquals("", read(third), "the third connection is closed at once");
+      try (Socket first = connect(port); Socket second = connect(port)) {
+        assertTrue(live(first).startsWith("HTTP/1.1 200"), "two connections are served");
+        assertTrue(live(second).startsWith("HTTP/1.1 200"), "two connections are served");
+        try (Socket third = connect(port)) {
+          assertEquals("", read(third), "the third connection is closed at once");
+        }
       }
       Thread.sleep(200);
       try (Socket silent = connect(port)) {
@@ -128,6 +131,21 @@ class HttpLifecycleTest {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(20_000);
     return socket;
+  }
+
+  /** Asks for liveness on a kept-alive connection and returns the response's head. */
+  private static String live(Socket socket) throws IOException {
+    socket.getOutputStream().write(
+        "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    StringBuilder head = new StringBuilder();
+    while (head.indexOf("\r\n\r\n") < 0) {
+      int next = socket.getInputStream().read();
+      if (next < 0) {
+        break;
+      }
+      head.append((char) next);
+    }
+    return head.toString();
   }
 
   /** Everything the server sends until it closes the connection. */
