@@ -15,7 +15,7 @@ final class BodyLimit extends HttpObjectAggregator {
   private final int maxBytes;
 
   BodyLimit(int maxBytes) {
-    super(maxBytes);
+    super(maxBytes, true);
     this.maxBytes = maxBytes;
   }
 

@@ -52,7 +52,6 @@ public final class HttpApiServer {
     workers = new MultiThreadIoEventLoopGroup(
         Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("gantry-http"),
         NioIoHandler.newFactory());
-    HttpEndpoints endpoints = new HttpEndpoints(calls);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptor, workers)
         .channel(NioServerSocketChannel.class)
@@ -71,14 +70,15 @@ public final class HttpApiServer {
             connections.add(channel);
             ChannelPipeline pipeline = channel.pipeline();
             tls.ifPresent(context -> pipeline.addLast(context.newHandler(channel.alloc())));
-            pipeline.addLast(new IdleStateHandler(0, 0,
+            pipeline.addLast(new IdleStateHandler(true, 0, 0,
                 limits.maxIdle().toMillis(), TimeUnit.MILLISECONDS));
             pipeline.addLast(new HttpServerCodec());
             pipeline.addLast(new HttpContentCompressor());
             pipeline.addLast(new BodyDeadline(limits.firstRequestTimeout(), options.bodyTimeout()));
             pipeline.addLast(new HttpContentDecompressor(0));
             pipeline.addLast(new BodyLimit(limits.maxBodyBytes()));
-            pipeline.addLast(new HttpConnection(endpoints, unanswered));
+            pipeline.addLast(new HttpConnection(
+                new HttpEndpoints(calls, channel.eventLoop()), unanswered));
           }
         });
     try {

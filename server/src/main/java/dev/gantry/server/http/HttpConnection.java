@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * One HTTP/1.1 connection: hands each request to the endpoints and writes the answers in the
  * order the requests came, as pipelining requires, however their calls end. At most {@link
  * #MAX_PIPELINED} requests of a connection are unanswered at once; beyond that the connection
- * stops reading until one is answered. When the client goes away its unanswered calls are
- * cancelled, which frees their queued work.
+ * stops reading until one is answered. A request that asks to close the connection, or that is
+ * malformed, is the last one read. When the client goes away its unanswered calls are cancelled,
+ * which frees their queued work. Everything here runs on the connection's event loop.
  */
 final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
@@ -31,6 +34,8 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final HttpEndpoints endpoints;
   private final AtomicInteger unanswered;
   private final ArrayDeque<Exchange> exchanges = new ArrayDeque<>();
+  /** A request asked to close the connection (or was malformed): nothing after it is read. */
+  private boolean closing;
 
   /** A request read and its answer, once it has one. */
   private static final class Exchange {
@@ -51,25 +56,27 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    if (closing) {
+      return;
+    }
+    boolean malformed = request.decoderResult().isFailure();
+    boolean keepAlive = HttpUtil.isKeepAlive(request) && !malformed;
+    if (!keepAlive) {
+      closing = true;
+      ctx.channel().config().setAutoRead(false);
+    }
     Exchange exchange = new Exchange(keepAlive);
     exchanges.add(exchange);
     unanswered.incrementAndGet();
     if (exchanges.size() >= MAX_PIPELINED) {
       ctx.channel().config().setAutoRead(false);
     }
-    if (request.decoderResult().isFailure()) {
+    if (malformed) {
       answered(ctx, exchange, HttpAnswer.error(HttpResponseStatus.BAD_REQUEST,
           "malformed HTTP request: " + request.decoderResult().cause().getMessage()));
       return;
     }
-    exchange.pending = endpoints.handle(request, answer -> {
-      if (ctx.executor().inEventLoop()) {
-        answered(ctx, exchange, answer);
-      } else {
-        ctx.executor().execute(() -> answered(ctx, exchange, answer));
-      }
-    });
+    exchange.pending = endpoints.handle(request, answer -> answered(ctx, exchange, answer));
   }
 
   private void answered(ChannelHandlerContext ctx, Exchange exchange, HttpAnswer answer) {
@@ -87,7 +94,7 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
         return;
       }
     }
-    if (exchanges.size() < MAX_PIPELINED) {
+    if (exchanges.size() < MAX_PIPELINED && !closing) {
       ctx.channel().config().setAutoRead(true);
     }
   }
@@ -109,8 +116,10 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Cancels what is still unanswered: nobody will read it. */
   private void abandon() {
-    for (Exchange exchange : exchanges) {
-      unanswered.decrementAndGet();
+    List<Exchange> abandoned = new ArrayList<>(exchanges);
+    exchanges.clear();
+    unanswered.addAndGet(-abandoned.size());
+    for (Exchange exchange : abandoned) {
       if (exchange.pending != null) {
         exchange.pending.cancel();
       }
@@ -118,7 +127,6 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
         exchange.answer.body().release();
       }
     }
-    exchanges.clear();
   }
 
   /** Closes a connection idle for the limit with nothing unanswered; a long call keeps it. */

@@ -41,6 +41,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -63,9 +64,15 @@ final class HttpEndpoints {
   private static final Pending DONE = () -> { };
 
   private final Channel channel;
+  private final Executor loop;
 
-  HttpEndpoints(Channel channel) {
+  /**
+   * @param channel the in-process channel the calls go on
+   * @param loop the connection's event loop, where answers are rendered and handed back
+   */
+  HttpEndpoints(Channel channel, Executor loop) {
     this.channel = channel;
+    this.loop = loop;
   }
 
   /**
@@ -75,10 +82,13 @@ final class HttpEndpoints {
   Pending handle(FullHttpRequest request, Consumer<HttpAnswer> done) {
     try {
       return route(request, done);
+    } catch (NumberFormatException | ArithmeticException e) {
+      done.accept(HttpStatuses.answer(StatusMapper.toStatus(new InvalidArgumentException(
+          "a number in the body is out of range or too long to read: " + e.getMessage()))));
     } catch (RuntimeException e) {
       done.accept(HttpStatuses.answer(StatusMapper.toStatus(e)));
-      return DONE;
     }
+    return DONE;
   }
 
   private Pending route(FullHttpRequest request, Consumer<HttpAnswer> done) {
@@ -86,7 +96,11 @@ final class HttpEndpoints {
     List<String> segments = new ArrayList<>();
     for (String segment : path.split("/")) {
       if (!segment.isEmpty()) {
-        segments.add(QueryStringDecoder.decodeComponent(segment));
+        try {
+          segments.add(QueryStringDecoder.decodeComponent(segment));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidArgumentException("malformed path: " + e.getMessage());
+        }
       }
     }
     Metadata headers = new Metadata();
@@ -354,25 +368,26 @@ final class HttpEndpoints {
         response = message;
       }
 
+      /** Renders on the event loop, never on the model's thread that ended the call. */
       @Override
       public void onClose(Status status, Metadata trailers) {
-        if (!status.isOk()) {
-          done.accept(HttpStatuses.answer(status));
-          return;
-        }
-        HttpAnswer answer;
-        try {
-          answer = render.apply(response);
-        } catch (RuntimeException e) {
-          answer = HttpStatuses.answer(StatusMapper.toStatus(e));
-        }
-        done.accept(answer);
+        R message = response;
+        loop.execute(() -> done.accept(status.isOk()
+            ? rendered(render, message) : HttpStatuses.answer(status)));
       }
     }, headers);
     call.request(1);
     call.sendMessage(request);
     call.halfClose();
     return () -> call.cancel("the HTTP client closed its connection", null);
+  }
+
+  private static <R> HttpAnswer rendered(Function<R, HttpAnswer> render, R response) {
+    try {
+      return render.apply(response);
+    } catch (RuntimeException e) {
+      return HttpStatuses.answer(StatusMapper.toStatus(e));
+    }
   }
 
   private interface Start {

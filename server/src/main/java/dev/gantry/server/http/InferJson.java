@@ -75,19 +75,23 @@ final class InferJson {
       for (JsonElement dim : array(json.get("shape"), field + ".shape")) {
         input.addShape(integer(dim, field + ".shape").longValueExact());
       }
-      long binarySize = -1;
+      Long binarySize = null;
       if (json.has("parameters")) {
         for (Map.Entry<String, JsonElement> parameter
             : object(json.get("parameters"), field + ".parameters").entrySet()) {
           String name = field + ".parameters." + parameter.getKey();
           if (parameter.getKey().equals(BINARY_DATA_SIZE)) {
             binarySize = integer(parameter.getValue(), name).longValue();
+            if (binarySize < 0) {
+              throw new InvalidArgumentException(name + " is " + binarySize
+                  + ": expected the input's byte count, 0 or more");
+            }
           } else {
             input.putParameters(parameter.getKey(), parameter(parameter.getValue(), name));
           }
         }
       }
-      if (binarySize >= 0) {
+      if (binarySize != null) {
         if (json.has("data")) {
           throw new InvalidArgumentException(field + " '" + input.getName()
               + "' has both data and parameters." + BINARY_DATA_SIZE + ": give one of them");
@@ -98,8 +102,8 @@ final class InferJson {
               + " bytes of binary data are left after the JSON header");
         }
         request.addRawInputContents(
-            ByteString.copyFrom(binary.nioBuffer(binary.readerIndex() + offset, (int) binarySize)));
-        offset += (int) binarySize;
+            ByteString.copyFrom(binary.nioBuffer(binary.readerIndex() + offset, binarySize.intValue())));
+        offset += binarySize.intValue();
         firstBinary = firstBinary == null ? field : firstBinary;
       } else if (json.has("data")) {
         input.setContents(contents(json.get("data"), input.getDatatype(), field + ".data"));
@@ -287,8 +291,12 @@ final class InferJson {
         return InferParameter.newBuilder().setStringParam(primitive.getAsString()).build();
       }
       BigDecimal number = primitive.getAsBigDecimal();
-      if (isInteger(number)) {
+      if (isInteger(number) && number.toBigIntegerExact().bitLength() < 64) {
         return InferParameter.newBuilder().setInt64Param(number.longValueExact()).build();
+      }
+      if (isInteger(number) && number.signum() > 0 && number.toBigIntegerExact().bitLength() == 64) {
+        return InferParameter.newBuilder()
+            .setUint64Param(number.toBigIntegerExact().longValue()).build();
       }
       return InferParameter.newBuilder().setDoubleParam(primitive.getAsDouble()).build();
     }

@@ -389,6 +389,55 @@ class HttpApiTest {
   }
 
   @Test
+  void numbersAndPathsNoParserTakesGetA400() throws Exception {
+    HttpResponse<String> huge = post("/v2/models/simple/infer",
+        simpleJson(1f, 1f).replaceFirst("}$", ",\"parameters\":{\"priority\":1e10000}}"));
+    assertEquals(400, huge.statusCode(), huge.body());
+    assertTrue(error(huge).startsWith("a number in the body is out of range or too long"),
+        huge.body());
+    HttpResponse<String> unsigned = post("/v2/models/simple/infer",
+        simpleJson(1f, 1f).replaceFirst("}$",
+            ",\"parameters\":{\"priority\":18446744073709551615}}"));
+    assertEquals(400, unsigned.statusCode(), unsigned.body());
+    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /v2/models/%zz/ready HTTP/1.1\r\nHost: x\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = readAll(socket.getInputStream());
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("{\"error\":\"malformed path: "), answer);
+    }
+    HttpResponse<String> negative = post("/v2/models/simple/infer", "{\"inputs\":[{\"name\":"
+        + "\"INPUT0\",\"shape\":[1,16],\"datatype\":\"FP32\",\"parameters\":"
+        + "{\"binary_data_size\":-4}}]}");
+    assertEquals(400, negative.statusCode());
+    assertEquals("inputs[0].parameters.binary_data_size is -4: expected the input's byte count, "
+        + "0 or more", error(negative));
+  }
+
+  @Test
+  void nothingAfterAClosingOrMalformedRequestIsRead() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n"
+          + "Connection: close\r\n\r\nGET /v2/nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String answers = readAll(socket.getInputStream());
+      assertEquals(1, answers.split("HTTP/1\\.1 ", -1).length - 1, answers);
+      assertTrue(answers.startsWith("HTTP/1.1 200"), answers);
+    }
+    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n"
+          + "X-Long: " + "a".repeat(10_000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = readAll(socket.getInputStream());
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("connection: close"), "a malformed request ends its connection");
+      assertTrue(answer.contains("malformed HTTP request: "), answer);
+    }
+  }
+
+  @Test
   void bodyOverTheLimitGets413() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
       socket.setSoTimeout(10_000);
