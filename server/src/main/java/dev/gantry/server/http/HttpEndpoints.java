@@ -143,10 +143,18 @@ final class HttpEndpoints {
         if (size == 5 && segments.get(2).equals("models")) {
           String model = segments.get(3);
           if (segments.get(4).equals("load")) {
-            return post(method, done, () -> load(model, request, headers, done));
+            return post(method, done, () -> repositoryChange(
+                GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(),
+                parameters -> RepositoryModelLoadRequest.newBuilder().setModelName(model)
+                    .putAllParameters(parameters).build(),
+                request, headers, done));
           }
           if (segments.get(4).equals("unload")) {
-            return post(method, done, () -> unload(model, request, headers, done));
+            return post(method, done, () -> repositoryChange(
+                GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(),
+                parameters -> RepositoryModelUnloadRequest.newBuilder().setModelName(model)
+                    .putAllParameters(parameters).build(),
+                request, headers, done));
           }
         }
       }
@@ -249,21 +257,11 @@ final class HttpEndpoints {
         });
   }
 
-  private Pending load(
-      String model, FullHttpRequest request, Metadata headers, Consumer<HttpAnswer> done) {
-    RepositoryModelLoadRequest.Builder load =
-        RepositoryModelLoadRequest.newBuilder().setModelName(model);
-    repositoryParameters(optionalObject(request)).forEach(load::putParameters);
-    return call(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod(), load.build(), headers,
-        done, response -> HttpAnswer.empty(HttpResponseStatus.OK));
-  }
-
-  private Pending unload(
-      String model, FullHttpRequest request, Metadata headers, Consumer<HttpAnswer> done) {
-    RepositoryModelUnloadRequest.Builder unload =
-        RepositoryModelUnloadRequest.newBuilder().setModelName(model);
-    repositoryParameters(optionalObject(request)).forEach(unload::putParameters);
-    return call(GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod(), unload.build(), headers,
+  /** A load or unload: the body's parameters into the request, an empty 200 when it is done. */
+  private <Q, R> Pending repositoryChange(
+      MethodDescriptor<Q, R> method, Function<Map<String, ModelRepositoryParameter>, Q> message,
+      FullHttpRequest request, Metadata headers, Consumer<HttpAnswer> done) {
+    return call(method, message.apply(repositoryParameters(optionalObject(request))), headers,
         done, response -> HttpAnswer.empty(HttpResponseStatus.OK));
   }
 
