@@ -399,14 +399,10 @@ class HttpApiTest {
         simpleJson(1f, 1f).replaceFirst("}$",
             ",\"parameters\":{\"priority\":18446744073709551615}}"));
     assertEquals(400, unsigned.statusCode(), unsigned.body());
-    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /v2/models/%zz/ready HTTP/1.1\r\nHost: x\r\n"
-          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      String answer = readAll(socket.getInputStream());
-      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
-      assertTrue(answer.contains("{\"error\":\"malformed path: "), answer);
-    }
+    String answer = exchange("GET /v2/models/%zz/ready HTTP/1.1\r\nHost: x\r\n"
+        + "Connection: close\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+    assertTrue(answer.contains("{\"error\":\"malformed path: "), answer);
     HttpResponse<String> negative = post("/v2/models/simple/infer", "{\"inputs\":[{\"name\":"
         + "\"INPUT0\",\"shape\":[1,16],\"datatype\":\"FP32\",\"parameters\":"
         + "{\"binary_data_size\":-4}}]}");
@@ -417,38 +413,24 @@ class HttpApiTest {
 
   @Test
   void nothingAfterAClosingOrMalformedRequestIsRead() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n"
-          + "Connection: close\r\n\r\nGET /v2/nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      String answers = readAll(socket.getInputStream());
-      assertEquals(1, answers.split("HTTP/1\\.1 ", -1).length - 1, answers);
-      assertTrue(answers.startsWith("HTTP/1.1 200"), answers);
-    }
-    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n"
-          + "X-Long: " + "a".repeat(10_000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      String answer = readAll(socket.getInputStream());
-      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
-      assertTrue(answer.contains("connection: close"), "a malformed request ends its connection");
-      assertTrue(answer.contains("malformed HTTP request: "), answer);
-    }
+    String answers = exchange("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n"
+        + "Connection: close\r\n\r\nGET /v2/nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertEquals(1, answers.split("HTTP/1\\.1 ", -1).length - 1, answers);
+    assertTrue(answers.startsWith("HTTP/1.1 200"), answers);
+    String answer = exchange("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n"
+        + "X-Long: " + "a".repeat(10_000) + "\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+    assertTrue(answer.contains("connection: close"), "a malformed request ends its connection");
+    assertTrue(answer.contains("malformed HTTP request: "), answer);
   }
 
   @Test
   void bodyOverTheLimitGets413() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("POST /v2/models/simple/infer HTTP/1.1\r\n"
-          + "Host: x\r\nContent-Length: " + (2 * MAX_BODY) + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      String answer = readAll(socket.getInputStream());
-      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
-      assertTrue(answer.contains("the request body is larger than the limit of " + MAX_BODY
-          + " bytes (--max-message-size)"), answer);
-    }
+    String answer = exchange("POST /v2/models/simple/infer HTTP/1.1\r\n"
+        + "Host: x\r\nContent-Length: " + (2 * MAX_BODY) + "\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+    assertTrue(answer.contains("the request body is larger than the limit of " + MAX_BODY
+        + " bytes (--max-message-size)"), answer);
   }
 
   @Test
@@ -475,21 +457,17 @@ class HttpApiTest {
         + infer.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + infer
         + "GET /v2/nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
         + "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(requests.getBytes(StandardCharsets.UTF_8));
-      String answers = readAll(socket.getInputStream());
-      List<Integer> order = new ArrayList<>();
-      for (String part : answers.split("HTTP/1\\.1 ")) {
-        if (!part.isEmpty()) {
-          order.add(Integer.parseInt(part.substring(0, 3)));
-        }
+    String answers = exchange(requests);
+    List<Integer> order = new ArrayList<>();
+    for (String part : answers.split("HTTP/1\\.1 ")) {
+      if (!part.isEmpty()) {
+        order.add(Integer.parseInt(part.substring(0, 3)));
       }
-      assertEquals(List.of(200, 200, 404, 200), order, answers);
-      int metadata = answers.indexOf("\"platform\"");
-      int outputs = answers.indexOf("\"outputs\":[{\"name\":\"OUTPUT0\"");
-      assertTrue(metadata > 0 && outputs > metadata, answers);
     }
+    assertEquals(List.of(200, 200, 404, 200), order, answers);
+    int metadata = answers.indexOf("\"platform\"");
+    int outputs = answers.indexOf("\"outputs\":[{\"name\":\"OUTPUT0\"");
+    assertTrue(metadata > 0 && outputs > metadata, answers);
   }
 
   private static String simpleJson(float a, float b) {
@@ -590,6 +568,15 @@ class HttpApiTest {
   private static JsonObject json(HttpResponse<String> answer) {
     assertEquals(200, answer.statusCode(), answer.body());
     return JsonParser.parseString(answer.body()).getAsJsonObject();
+  }
+
+  /** Writes {@code requests} on a new connection and reads until the server closes it. */
+  private static String exchange(String requests) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(requests.getBytes(StandardCharsets.UTF_8));
+      return readAll(socket.getInputStream());
+    }
   }
 
   private static String readAll(InputStream in) throws IOException {
