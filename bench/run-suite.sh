@@ -131,49 +131,20 @@ served() {
 }
 inprocess() { local name="$1"; shift; run "$name" "$model_cpu" --in-process --model-repository "$out/models" "$@"; }
 
-log "warming up the server's JIT on every path the suite takes"
-served warmup_unary -m tiny --mode async --concurrency-range 8 --max-trials 3
-served warmup_stream -m tiny --mode stream --concurrency-range 8 --max-trials 3
-served warmup_live --rpc live --concurrency-range 8 --max-trials 3
-served warmup_batching -m mlp_batched --mode async --concurrency-range 16 --max-trials 3
-served warmup_payload -m identity_64k --input-data zero --concurrency-range 4 --max-trials 3
-
-# 1. The empty-RPC ceiling next to a tiny model, closed loop, sync, interleaved per level.
-for c in 1 4 16; do
-  served "live_c$c" --rpc live --concurrency-range "$c"
-  served "tiny_c$c" -m tiny --concurrency-range "$c"
-done
-
-# 2. A model of several milliseconds per call, batching off: served and in-process. At about 200
-#    calls a second a fresh generator JVM's C2 compiler is still at work after minutes, on the core
-#    the server's transport uses, so the generator runs with C1 only here (docs/bench.md).
-for c in 1 2; do
-  generator_jvm="-XX:TieredStopAtLevel=1" served "slow_served_c$c" -m slow --concurrency-range "$c"
-  inprocess "slow_inprocess_c$c" -m slow --concurrency-range "$c"
-done
-
-# 3. A compute-bound MLP: in-process batch curve, then 16 clients of batch-1 requests with
-#    dynamic batching on and off.
-for b in 1 2 4 8 16; do
-  inprocess "mlp_inprocess_b$b" -m mlp_unbatched -b "$b" --concurrency-range 1
-done
-served mlp_batching_off -m mlp_unbatched --mode async --concurrency-range 16
-# Paired rounds: in-process at the full batch (8, the model's max_batch_size), then the server with
-# dynamic batching on, back to back, so that each ratio compares the same state of the machine.
-for r in 1 2 3 4 5; do
-  inprocess "mlp_pair_inprocess_r$r" -m mlp_unbatched -b 8 --concurrency-range 1
-  served "mlp_pair_served_r$r" -m mlp_batched --mode async --concurrency-range 16
-done
-
-# 4. Payload sizes: server CPU per megabyte.
-for size in 4k 64k 600k; do
-  served "identity_$size" -m "identity_$size" --mode async --input-data zero --concurrency-range 4
-done
-
-# 5. Unary and streaming on the tiny model: throughput per server CPU-second.
-for c in 1 8; do
-  served "tiny_unary_c$c" -m tiny --mode async --concurrency-range "$c"
-  served "tiny_stream_c$c" -m tiny --mode stream --concurrency-range "$c"
+# The runs, warm-up of the server's JIT on every path first, come from the suite's plan
+# (dev.gantry.bench.report.SuitePlan), which the report reads them back by: one line per run,
+# tab-separated: served or in-process, name, JVM options of the generator (- for none), arguments.
+mapfile -t plan < <(java -cp "$bench_cp" dev.gantry.bench.report.SuitePlan)
+[ "${#plan[@]}" -gt 0 ] || { log "the suite's plan listed no runs"; exit 1; }
+for line in "${plan[@]}"; do
+  IFS=$'\t' read -r -a fields <<<"$line"
+  target="${fields[0]}" name="${fields[1]}" generator_jvm="${fields[2]}"
+  [ "$generator_jvm" != "-" ] || generator_jvm=""
+  case "$target" in
+    served) served "$name" "${fields[@]:3}" ;;
+    in-process) inprocess "$name" "${fields[@]:3}" ;;
+    *) log "unknown target in the suite's plan: $line"; exit 1 ;;
+  esac
 done
 
 stop_server

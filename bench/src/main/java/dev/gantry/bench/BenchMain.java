@@ -241,12 +241,17 @@ public final class BenchMain implements Callable<Integer> {
 
   /** Runs the command with these streams; returns its exit status. */
   static int execute(PrintStream out, PrintStream err, boolean terminal, String... args) {
+    return commandLine(out, err, terminal).execute(args);
+  }
+
+  /** The command line as {@link #main} parses it, writing to these streams. */
+  static CommandLine commandLine(PrintStream out, PrintStream err, boolean terminal) {
     CommandLine command = new CommandLine(new BenchMain(out, err, terminal))
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setOverwrittenOptionsAllowed(true);
     command.setOut(new PrintWriter(out, true));
     command.setErr(new PrintWriter(err, true));
-    return command.execute(args);
+    return command;
   }
 
   @Override

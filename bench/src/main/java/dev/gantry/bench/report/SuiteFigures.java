@@ -91,6 +91,11 @@ record SuiteFigures(double throughput, double p50, double p99, double avg, doubl
     return 1e6 / cpuPerInference;
   }
 
+  /** Server CPU milliseconds per 10^6 bytes of request payload; NaN when the CPU time is unknown. */
+  double cpuMillisPerMegabyte() {
+    return cpuPerInference / 1000 / (payloadBytes / 1e6);
+  }
+
   /** The share of one core the load generator used: near 1, it limited the run. */
   double clientCores() {
     return throughput * clientCpuPerInference / 1e6;

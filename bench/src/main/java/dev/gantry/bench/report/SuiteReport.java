@@ -1,6 +1,30 @@
 package dev.gantry.bench.report;
 
+import static dev.gantry.bench.report.SuitePlan.BATCHING;
+import static dev.gantry.bench.report.SuitePlan.BATCHING_EFFICIENCY;
+import static dev.gantry.bench.report.SuitePlan.BATCHING_GAIN;
+import static dev.gantry.bench.report.SuitePlan.BATCHING_P99;
+import static dev.gantry.bench.report.SuitePlan.BATCHING_ROUNDS;
+import static dev.gantry.bench.report.SuitePlan.CONCURRENCY_SLOW;
+import static dev.gantry.bench.report.SuitePlan.CONCURRENCY_STREAM;
+import static dev.gantry.bench.report.SuitePlan.CONCURRENCY_TINY;
+import static dev.gantry.bench.report.SuitePlan.CURVE;
+import static dev.gantry.bench.report.SuitePlan.EMPTY_RPC;
+import static dev.gantry.bench.report.SuitePlan.FULL_BATCH;
+import static dev.gantry.bench.report.SuitePlan.GOAL_PAYLOAD;
+import static dev.gantry.bench.report.SuitePlan.PAYLOAD;
+import static dev.gantry.bench.report.SuitePlan.PAYLOADS;
+import static dev.gantry.bench.report.SuitePlan.PAYLOAD_CPU;
+import static dev.gantry.bench.report.SuitePlan.SLOW_MODEL;
+import static dev.gantry.bench.report.SuitePlan.SLOW_P50;
+import static dev.gantry.bench.report.SuitePlan.SLOW_THROUGHPUT;
+import static dev.gantry.bench.report.SuitePlan.STREAMING;
+import static dev.gantry.bench.report.SuitePlan.TINY_CAPACITY;
+import static dev.gantry.bench.report.SuitePlan.TINY_THROUGHPUT;
+
 import dev.gantry.bench.BenchModels;
+import dev.gantry.bench.report.SuitePlan.Goal;
+import dev.gantry.bench.report.SuitePlan.Section;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -23,18 +47,6 @@ import java.util.function.ToDoubleFunction;
  * not measured, never skipped silently.
  */
 public final class SuiteReport {
-  static final double TINY_GOAL = 0.8;
-  static final double SLOW_GOAL = 0.9;
-  static final double BATCHING_GAIN_GOAL = 2.0;
-  static final double BATCHING_EFFICIENCY_GOAL = 0.8;
-  static final int[] CONCURRENCY_TINY = {1, 4, 16};
-  static final int[] CONCURRENCY_SLOW = {1, 2};
-  static final int[] CURVE = {1, 2, 4, 8, 16};
-  static final int[] CONCURRENCY_STREAM = {1, 8};
-  /** Rounds of in-process at the full batch followed by served with batching on. */
-  static final int BATCHING_ROUNDS = 5;
-  static final int FULL_BATCH = BenchModels.MLP_MAX_BATCH;
-  static final String[] PAYLOADS = {"4k", "64k", "600k"};
   static final String UNSTABLE = " (u)";
   /** A load generator using this share of a core or more limited its run. */
   static final double GENERATOR_BOUND = 0.95;
@@ -43,7 +55,6 @@ public final class SuiteReport {
   private final Properties meta;
   private final List<String> failures;
   private final Map<String, Integer> interference;
-  /** Where the soak run, which this suite does not repeat, is recorded. */
   /**
    * The line after which RESULTS.md holds sections measured by hand (failover, HTTP against gRPC,
    * shared memory); a new suite run keeps them as they are.
@@ -51,6 +62,7 @@ public final class SuiteReport {
   static final String KEPT_BELOW =
       "<!-- Sections below are measured by hand; bench/run-suite.sh keeps them as they are. -->";
 
+  /** Where the soak run, which this suite does not repeat, is recorded. */
   static final String SOAK = "## Soak\n\nThe soak run under mixed load (`scripts/soak.sh`) is "
       + "recorded in [docs/soak-results.md](../docs/soak-results.md).\n";
 
@@ -181,9 +193,7 @@ public final class SuiteReport {
   }
 
   private String emptyRpc() throws IOException {
-    StringBuilder text = new StringBuilder("## 1. Empty RPC ceiling and a tiny model\n\n"
-        + "`ServerLive` (no model) against `tiny` (Add and Sub of two FP32 rows of 16: 128 bytes"
-        + " in, 128 out; batching off), closed loop, sync mode, the two interleaved per level.\n\n");
+    StringBuilder text = heading(EMPTY_RPC);
     MarkdownTable table = new MarkdownTable("concurrency", "ServerLive calls/s", "tiny infer/s",
         "tiny / ServerLive", "ServerLive p50", "tiny p50", "tiny p99", "server CPU µs per call:"
             + " ServerLive", "tiny", "generator cores used: ServerLive", "tiny");
@@ -192,8 +202,8 @@ public final class SuiteReport {
     double bestLiveCapacity = 0;
     double bestTinyCapacity = 0;
     for (int c : CONCURRENCY_TINY) {
-      Optional<SuiteFigures> live = figures("live_c" + c);
-      Optional<SuiteFigures> tiny = figures("tiny_c" + c);
+      Optional<SuiteFigures> live = figures(SuitePlan.live(c));
+      Optional<SuiteFigures> tiny = figures(SuitePlan.tiny(c));
       bestLive = faster(bestLive, live);
       bestTiny = faster(bestTiny, tiny);
       table.row(Integer.toString(c), tp(live), tp(tiny),
@@ -208,57 +218,54 @@ public final class SuiteReport {
     double liveRate = bestLive.map(SuiteFigures::throughput).orElse(0.0);
     boolean generatorBound = bestTiny.map(f -> f.clientCores() >= GENERATOR_BOUND).orElse(false)
         && bestLive.map(f -> f.clientCores() >= GENERATOR_BOUND).orElse(false);
-    String goal = goal("Tiny-model throughput ≥ " + TINY_GOAL + " × the empty-RPC ceiling",
-        tinyRate, liveRate, TINY_GOAL, "best tiny " + fixed(tinyRate, 0)
+    String goal = goal(TINY_THROUGHPUT, tinyRate, liveRate, "best tiny " + fixed(tinyRate, 0)
             + " infer/s against the best ServerLive " + fixed(liveRate, 0) + " calls/s"
             + (generatorBound ? "; the load generator used a full core in both, so this compares"
                 + " the generator's limits as much as the server's" : ""));
-    String capacity = "Per second of server CPU (the server's capacity when it is the bottleneck):"
-        + " ServerLive " + fixed(bestLiveCapacity, 0) + " calls, tiny " + fixed(bestTinyCapacity, 0)
+    String capacity = goal(TINY_CAPACITY, bestTinyCapacity, bestLiveCapacity, "per second of"
+        + " server CPU, the server's capacity when it is the bottleneck: ServerLive "
+        + fixed(bestLiveCapacity, 0) + " calls, tiny " + fixed(bestTinyCapacity, 0)
         + " inferences, ratio " + fixed(bestLiveCapacity > 0 ? bestTinyCapacity / bestLiveCapacity
-            : Double.NaN, 2) + ". A generator near 1.00 core was the bottleneck of its run.";
+            : Double.NaN, 2) + ", best of each over the concurrencies");
     return text.append(table).append('\n').append(goal).append("\n\n").append(capacity)
-        .append("\n\n").toString();
+        .append("\n\nA generator near 1.00 core was the bottleneck of its run.\n\n").toString();
   }
 
   private String slowModel() throws IOException {
-    StringBuilder text = new StringBuilder("## 2. A model of several milliseconds: served against"
-        + " in-process\n\n`slow` (MLP 2048→4096→4096→10, FP32, batching off, one instance) over"
-        + " gRPC against the same model called through the backend SPI in one process. The load"
-        + " generator of the served runs compiles with C1 only (`-XX:TieredStopAtLevel=1`): at"
-        + " this rate its C2 compiler would still be busy, on the core of the server's transport,"
-        + " long after the warm-up.\n\n");
+    StringBuilder text = heading(SLOW_MODEL);
     MarkdownTable table = new MarkdownTable("concurrency", "served infer/s", "in-process infer/s",
         "served / in-process", "served p50", "in-process p50", "served p99", "in-process p99",
         "server queue", "server compute infer");
     double worst = Double.MAX_VALUE;
+    double widestGap = -Double.MAX_VALUE;
     for (int c : CONCURRENCY_SLOW) {
-      Optional<SuiteFigures> served = figures("slow_served_c" + c);
-      Optional<SuiteFigures> local = figures("slow_inprocess_c" + c);
+      Optional<SuiteFigures> served = figures(SuitePlan.slowServed(c));
+      Optional<SuiteFigures> local = figures(SuitePlan.slowInProcess(c));
       worst = Math.min(worst, ratioValue(served, local));
+      widestGap = Math.max(widestGap, served.isPresent() && local.isPresent()
+          ? served.get().p50() - local.get().p50() : Double.NaN);
       table.row(Integer.toString(c), tp(served), tp(local), ratio(served, local), n(served, SuiteFigures::p50),
           n(local, SuiteFigures::p50), n(served, SuiteFigures::p99), n(local, SuiteFigures::p99),
           n(served, SuiteFigures::queue), n(served, SuiteFigures::computeInfer));
     }
-    String goal = goal("Served ≥ " + SLOW_GOAL + " × in-process for a model of ≥ 5 ms", worst, 1,
-        SLOW_GOAL, "the lowest ratio over concurrency 1 and 2 is " + fixed(worst, 2));
-    return text.append(table).append('\n').append(goal).append("\n\n").toString();
+    String goal = goal(SLOW_THROUGHPUT, worst, 1,
+        "the lowest ratio over concurrency 1 and 2 is " + fixed(worst, 2));
+    String p50 = verdict(SLOW_P50, !Double.isNaN(widestGap) && widestGap <= SLOW_P50.bound(),
+        Double.isNaN(widestGap) ? "not measured" : "the widest gap over concurrency 1 and 2 is "
+            + fixed(widestGap, 0) + " µs");
+    return text.append(table).append('\n').append(goal).append("\n\n").append(p50)
+        .append("\n\n").toString();
   }
 
   private String batching() throws IOException {
-    StringBuilder text = new StringBuilder("## 3. Dynamic batching of a compute-bound MLP\n\n"
-        + "MLP 512→2048→2048→10, FP32. In-process: one thread calling the backend with batches of"
-        + " 1 to 16. Served: 16 batch-1 requests kept outstanding (async mode) to `mlp_batched` (dynamic"
-        + " batching, max_batch_size " + BenchModels.MLP_MAX_BATCH + ", max_queue_delay "
-        + BenchModels.MLP_QUEUE_DELAY_MICROS + " µs) and to `mlp_unbatched` (the same model, no"
-        + " dynamic batching).\n\n");
+    StringBuilder text = heading(BATCHING);
     MarkdownTable curve = new MarkdownTable("in-process batch", "requests/s", "infer/s",
         "latency avg", "infer/s over batch 1");
     NavigableMap<Integer, Double> perBatch = new TreeMap<>();
     NavigableMap<Integer, Double> latencies = new TreeMap<>();
-    Optional<SuiteFigures> one = figures("mlp_inprocess_b1");
+    Optional<SuiteFigures> one = figures(SuitePlan.mlpInProcess(1));
     for (int b : CURVE) {
-      Optional<SuiteFigures> local = figures("mlp_inprocess_b" + b);
+      Optional<SuiteFigures> local = figures(SuitePlan.mlpInProcess(b));
       local.ifPresent(f -> perBatch.put(b, f.throughput()));
       local.ifPresent(f -> latencies.put(b, f.avg()));
       curve.row(Integer.toString(b), n(local, f -> f.throughput() / b), tp(local), n(local, SuiteFigures::avg), ratio(local, one));
@@ -271,15 +278,15 @@ public final class SuiteReport {
         "server CPU µs per infer");
     List<Round> measured = new ArrayList<>();
     for (int r = 1; r <= BATCHING_ROUNDS; r++) {
-      Optional<SuiteFigures> local = figures("mlp_pair_inprocess_r" + r);
-      Optional<SuiteFigures> on = figures("mlp_pair_served_r" + r);
+      Optional<SuiteFigures> local = figures(SuitePlan.mlpPairInProcess(r));
+      Optional<SuiteFigures> on = figures(SuitePlan.mlpPairServed(r));
       if (local.isPresent() && on.isPresent()) {
         measured.add(new Round(r, local.get(), on.get()));
       }
       rounds.row(Integer.toString(r), tp(local), n(local, SuiteFigures::avg),
           n(local, SuiteFigures::p99), tp(on),
           ratio(on, local), n(on, SuiteFigures::p99),
-          n(local, f -> BenchModels.MLP_QUEUE_DELAY_MICROS + 2 * f.avg()),
+          n(local, f -> BenchModels.MLP_QUEUE_DELAY_MICROS + BATCHING_P99.bound() * f.avg()),
           n(local, SuiteFigures::backToBackP99),
           n1(on, SuiteFigures::averageBatch),
           on.map(f -> Long.toString(f.dominantBatch())).orElse("not measured"),
@@ -289,7 +296,7 @@ public final class SuiteReport {
         .sorted(java.util.Comparator.comparingDouble(Round::ratio))
         .skip(measured.size() / 2).findFirst();
     Optional<SuiteFigures> on = median.map(Round::served);
-    Optional<SuiteFigures> off = figures("mlp_batching_off");
+    Optional<SuiteFigures> off = figures(SuitePlan.MLP_BATCHING_OFF);
     MarkdownTable served = new MarkdownTable("served, 16 clients", "infer/s", "p50", "p99",
         "average batch", "most frequent batch", "server queue", "server compute infer",
         "server CPU µs per infer");
@@ -308,29 +315,27 @@ public final class SuiteReport {
         + FULL_BATCH + ") and then the server with dynamic batching on, back to back, so that both"
         + " sides of a ratio see the same state of the shared machine. The goals use the round of"
         + " median ratio.\n\n").append(rounds).append('\n').append(served).append('\n');
-    text.append(goal("Batching on ≥ " + BATCHING_GAIN_GOAL + " × batching off",
-        on.map(SuiteFigures::throughput).orElse(0.0), off.map(SuiteFigures::throughput).orElse(0.0),
-        BATCHING_GAIN_GOAL, "ratio " + ratio(on, off))).append("\n\n");
+    text.append(goal(BATCHING_GAIN, on.map(SuiteFigures::throughput).orElse(0.0),
+        off.map(SuiteFigures::throughput).orElse(0.0), "ratio " + ratio(on, off))).append("\n\n");
     long formed = on.map(SuiteFigures::dominantBatch).orElse(0L);
     double ceiling = formed == FULL_BATCH
         ? median.map(round -> round.local().throughput()).orElse(0.0)
         : interpolate(perBatch, formed);
     String source = formed == FULL_BATCH ? "in-process at that batch in the same round "
         : "in-process at that batch (from the curve above) ";
-    text.append(goal("Batching on ≥ " + BATCHING_EFFICIENCY_GOAL + " × in-process at the batch"
-            + " size formed", on.map(SuiteFigures::throughput).orElse(0.0), ceiling,
-        BATCHING_EFFICIENCY_GOAL, "batch formed " + formed + " (most frequent in batch_stats);"
+    text.append(goal(BATCHING_EFFICIENCY, on.map(SuiteFigures::throughput).orElse(0.0), ceiling,
+        "batch formed " + formed + " (most frequent in batch_stats);"
             + " " + source + fixed(ceiling, 0) + " infer/s; ratio "
             + fixed(ceiling > 0 ? on.map(SuiteFigures::throughput).orElse(0.0) / ceiling : 0, 2)
             + "; rounds " + measured.stream().map(round -> fixed(round.ratio(), 2)).toList()))
         .append("\n\n");
     double fullBatch = median.map(round -> round.local().avg())
         .orElse(interpolate(latencies, FULL_BATCH));
-    double bound = BenchModels.MLP_QUEUE_DELAY_MICROS + 2 * fullBatch;
+    double bound = BenchModels.MLP_QUEUE_DELAY_MICROS + BATCHING_P99.bound() * fullBatch;
     double p99 = on.map(SuiteFigures::p99).orElse(Double.NaN);
-    text.append(verdict("p99 with batching ≤ max_queue_delay + 2 × in-process time of a full batch",
-        on.isPresent() && fullBatch > 0 && p99 <= bound,
-        "p99 " + fixed(p99, 0) + " µs against " + BenchModels.MLP_QUEUE_DELAY_MICROS + " + 2 × "
+    text.append(verdict(BATCHING_P99, on.isPresent() && fullBatch > 0 && p99 <= bound,
+        "p99 " + fixed(p99, 0) + " µs against " + BenchModels.MLP_QUEUE_DELAY_MICROS + " + "
+            + fixed(BATCHING_P99.bound(), 0) + " × "
             + fixed(fullBatch, 0) + " = " + fixed(bound, 0) + " µs; in the same round the"
             + " in-process batch time itself had p99 "
             + fixed(median.map(round -> round.local().p99()).orElse(Double.NaN), 0)
@@ -349,37 +354,38 @@ public final class SuiteReport {
   }
 
   private String payloads() throws IOException {
-    StringBuilder text = new StringBuilder("## 4. Payload size: server CPU per megabyte\n\n"
-        + "FP32 identity models, 4 requests outstanding (async mode), zeros; the response carries the same"
-        + " bytes back. MB = 10^6 bytes of request payload.\n\n");
+    StringBuilder text = heading(PAYLOAD);
     MarkdownTable table = new MarkdownTable("payload in", "infer/s", "MB/s in", "p50", "p99",
         "server CPU µs per request", "server CPU ms per MB in");
     for (String size : PAYLOADS) {
-      Optional<SuiteFigures> f = figures("identity_" + size);
+      Optional<SuiteFigures> f = figures(SuitePlan.identity(size));
       table.row(f.map(x -> x.payloadBytes() + " B").orElse(size), tp(f),
           n1(f, x -> x.throughput() * x.payloadBytes() / 1e6), n(f, SuiteFigures::p50),
           n(f, SuiteFigures::p99), n1(f, SuiteFigures::cpuPerInference),
-          n1(f, x -> x.cpuPerInference() / 1000 / (x.payloadBytes() / 1e6)));
+          n2(f, SuiteFigures::cpuMillisPerMegabyte));
     }
-    return text.append(table).append('\n').append(copies.strip()).append("\n\n").toString();
+    Optional<SuiteFigures> judged = figures(SuitePlan.identity(GOAL_PAYLOAD));
+    double perMegabyte = judged.map(SuiteFigures::cpuMillisPerMegabyte).orElse(Double.NaN);
+    String goal = verdict(PAYLOAD_CPU, perMegabyte <= PAYLOAD_CPU.bound(),
+        Double.isNaN(perMegabyte) ? "not measured" : fixed(perMegabyte, 2) + " ms per MB");
+    return text.append(table).append('\n').append(goal).append("\n\n").append(copies.strip())
+        .append("\n\n").toString();
   }
 
   private String streaming() throws IOException {
-    StringBuilder text = new StringBuilder("## 5. Unary and streaming on the tiny model\n\n"
-        + "`tiny`, async unary calls against one bidirectional stream, the same number of requests"
-        + " outstanding.\n\n");
+    StringBuilder text = heading(STREAMING);
     MarkdownTable table = new MarkdownTable("concurrency", "mode", "infer/s", "p50", "p99",
         "server CPU µs per infer", "infer per server CPU-second", "generator cores used");
     List<String> ratios = new ArrayList<>();
     for (int c : CONCURRENCY_STREAM) {
       for (String mode : List.of("unary", "stream")) {
-        Optional<SuiteFigures> f = figures("tiny_" + mode + "_c" + c);
+        Optional<SuiteFigures> f = figures(SuitePlan.tinyMode(mode, c));
         table.row(Integer.toString(c), mode, tp(f),
             n(f, SuiteFigures::p50), n(f, SuiteFigures::p99), n1(f, SuiteFigures::cpuPerInference),
             n(f, SuiteFigures::perCpuSecond), n2(f, SuiteFigures::clientCores));
       }
-      Optional<SuiteFigures> unary = figures("tiny_unary_c" + c);
-      Optional<SuiteFigures> stream = figures("tiny_stream_c" + c);
+      Optional<SuiteFigures> unary = figures(SuitePlan.tinyMode("unary", c));
+      Optional<SuiteFigures> stream = figures(SuitePlan.tinyMode("stream", c));
       ratios.add("- Concurrency " + c + ": stream / unary throughput " + ratio(stream, unary)
           + ", per server CPU-second " + fixed(ratioOf(stream, unary, SuiteFigures::perCpuSecond), 2));
     }
@@ -399,15 +405,21 @@ public final class SuiteReport {
     return interference.values().stream().anyMatch(share -> share > 0);
   }
 
-  /** Records and returns the verdict on {@code value ≥ goal × reference}. */
-  private String goal(String name, double value, double reference, double goal, String detail) {
+  /** A section's heading and what it measures, from the suite's plan. */
+  private static StringBuilder heading(Section section) {
+    return new StringBuilder("## ").append(section.title()).append("\n\n")
+        .append(section.description()).append("\n\n");
+  }
+
+  /** Records and returns the verdict on {@code value ≥ bound × reference}. */
+  private String goal(Goal goal, double value, double reference, String detail) {
     boolean measured = reference > 0 && value > 0;
-    return verdict(name, measured && value >= goal * reference,
+    return verdict(goal, measured && value >= goal.bound() * reference,
         measured ? detail : "not measured");
   }
 
-  private String verdict(String name, boolean met, String detail) {
-    String line = name + ": **" + (met ? "met" : "not met") + "** (" + detail + ")";
+  private String verdict(Goal goal, boolean met, String detail) {
+    String line = goal.statement() + ": **" + (met ? "met" : "not met") + "** (" + detail + ")";
     verdicts.add(line);
     return line;
   }

@@ -1,0 +1,258 @@
+package dev.gantry.bench.report;
+
+import dev.gantry.bench.BenchModels;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Gantry's benchmark suite as data: every run {@code bench/run-suite.sh} makes, in order, grouped
+ * in the sections of {@code bench/RESULTS.md} with the prose that says what they measure, and the
+ * goals {@link SuiteReport} judges them by. The script takes its runs from {@link #main} and the
+ * report finds their results under the same names, so the two cannot drift apart.
+ */
+public final class SuitePlan {
+  /** Where a run sends its load. */
+  enum Target {
+    /** To the suite's server, from a load generator on the transport's core. */
+    SERVED,
+    /** Into the backend in the generator's own process, on the model core. */
+    IN_PROCESS
+  }
+
+  /**
+   * One run of the load CLI.
+   *
+   * @param name the run's name, and the name of its JSON file
+   * @param target where its load goes
+   * @param generatorJvm JVM options of the load generator, empty for none
+   * @param args the run's own CLI arguments (the script adds the suite's common ones)
+   */
+  record Run(String name, Target target, String generatorJvm, List<String> args) {
+    Run {
+      args = List.copyOf(args);
+    }
+
+    /** The line {@link #main} prints: target, name, JVM options ({@code -} for none), arguments. */
+    String line() {
+      return String.join("\t", Stream.concat(
+          Stream.of(target == Target.SERVED ? "served" : "in-process", name,
+              generatorJvm.isEmpty() ? "-" : generatorJvm), args.stream()).toList());
+    }
+  }
+
+  /** A section of the results: its heading, what it measures, and its runs in order. */
+  record Section(String title, String description, List<Run> runs) {
+    Section {
+      runs = List.copyOf(runs);
+    }
+  }
+
+  /**
+   * A goal of the suite, as stated in the issue that set it.
+   *
+   * @param template the goal's wording, {@code {}} standing for the bound
+   * @param bound the ratio or the microseconds the goal allows
+   */
+  record Goal(String template, double bound) {
+    /** The goal's wording with its bound. */
+    String statement() {
+      return template.replace("{}", BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString());
+    }
+  }
+
+  static final Goal TINY_THROUGHPUT =
+      new Goal("Tiny-model throughput ≥ {} × the empty-RPC ceiling", 0.8);
+  static final Goal TINY_CAPACITY = new Goal(
+      "Tiny inferences per server CPU-second ≥ {} × empty RPCs per server CPU-second", 0.5);
+  static final Goal SLOW_THROUGHPUT =
+      new Goal("Served ≥ {} × in-process for a model of ≥ 5 ms", 0.95);
+  static final Goal SLOW_P50 =
+      new Goal("Served p50 ≤ in-process p50 + {} µs for a model of ≥ 5 ms", 150);
+  static final Goal BATCHING_GAIN = new Goal("Batching on ≥ {} × batching off", 2.0);
+  static final Goal BATCHING_EFFICIENCY =
+      new Goal("Batching on ≥ {} × in-process at the batch size formed", 0.8);
+  static final Goal BATCHING_P99 = new Goal(
+      "p99 with batching ≤ max_queue_delay + {} × in-process time of a full batch", 2);
+  /** Half the server CPU per megabyte measured when the serving-path issue was filed. */
+  static final Goal PAYLOAD_CPU =
+      new Goal("Server CPU per MB of a 600 KB request ≤ {} ms (half of 1.9 ms)", 0.95);
+
+  static final int[] CONCURRENCY_TINY = {1, 4, 16};
+  static final int[] CONCURRENCY_SLOW = {1, 2};
+  static final int[] CURVE = {1, 2, 4, 8, 16};
+  static final int[] CONCURRENCY_STREAM = {1, 8};
+  /** Rounds of in-process at the full batch followed by served with batching on. */
+  static final int BATCHING_ROUNDS = 5;
+  static final int FULL_BATCH = BenchModels.MLP_MAX_BATCH;
+  static final String[] PAYLOADS = {"4k", "64k", "600k"};
+  /** The payload the CPU-per-megabyte goal is judged on. */
+  static final String GOAL_PAYLOAD = "600k";
+  /**
+   * A generator at this rate would still be compiling with C2, on the core of the server's
+   * transport, long after its warm-up; C1 alone settles in seconds.
+   */
+  private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
+  static final Section EMPTY_RPC = new Section("1. Empty RPC ceiling and a tiny model",
+      "`ServerLive` (no model) against `tiny` (Add and Sub of two FP32 rows of 16: 128 bytes in,"
+          + " 128 out; batching off), closed loop, sync mode, the two interleaved per level.",
+      emptyRpcRuns());
+  static final Section SLOW_MODEL = new Section(
+      "2. A model of several milliseconds: served against in-process",
+      "`slow` (MLP 2048→4096→4096→10, FP32, batching off, one instance) over gRPC against the"
+          + " same model called through the backend SPI in one process. The load generator of the"
+          + " served runs compiles with C1 only (`" + C1_ONLY + "`): at this rate its C2 compiler"
+          + " would still be busy, on the core of the server's transport, long after the warm-up.",
+      slowRuns());
+  static final Section BATCHING = new Section("3. Dynamic batching of a compute-bound MLP",
+      "MLP 512→2048→2048→10, FP32. In-process: one thread calling the backend with batches of 1"
+          + " to 16. Served: 16 batch-1 requests kept outstanding (async mode) to `mlp_batched`"
+          + " (dynamic batching, max_batch_size " + BenchModels.MLP_MAX_BATCH + ", max_queue_delay "
+          + BenchModels.MLP_QUEUE_DELAY_MICROS + " µs) and to `mlp_unbatched` (the same model, no"
+          + " dynamic batching).",
+      batchingRuns());
+  static final Section PAYLOAD = new Section("4. Payload size: server CPU per megabyte",
+      "FP32 identity models, 4 requests outstanding (async mode), zeros; the response carries the"
+          + " same bytes back. MB = 10^6 bytes of request payload.",
+      payloadRuns());
+  static final Section STREAMING = new Section("5. Unary and streaming on the tiny model",
+      "`tiny`, async unary calls against one bidirectional stream, the same number of requests"
+          + " outstanding.",
+      streamingRuns());
+  /** Runs that warm the server's JIT on every path the suite takes; they are not reported. */
+  static final List<Run> WARMUP = List.of(
+      served("warmup_unary", "-m", "tiny", "--mode", "async", "--concurrency-range", "8",
+          "--max-trials", "3"),
+      served("warmup_stream", "-m", "tiny", "--mode", "stream", "--concurrency-range", "8",
+          "--max-trials", "3"),
+      served("warmup_live", "--rpc", "live", "--concurrency-range", "8", "--max-trials", "3"),
+      served("warmup_batching", "-m", "mlp_batched", "--mode", "async", "--concurrency-range",
+          "16", "--max-trials", "3"),
+      served("warmup_payload", "-m", "identity_64k", "--input-data", "zero",
+          "--concurrency-range", "4", "--max-trials", "3"));
+  static final List<Section> SECTIONS = List.of(EMPTY_RPC, SLOW_MODEL, BATCHING, PAYLOAD, STREAMING);
+
+  private SuitePlan() {}
+
+  /** Prints every run of the suite, warm-up first, one tab-separated {@link Run#line()} each. */
+  public static void main(String[] args) {
+    runs().forEach(run -> System.out.println(run.line()));
+  }
+
+  /** Every run of the suite in the order the script makes them. */
+  static List<Run> runs() {
+    List<Run> runs = new ArrayList<>(WARMUP);
+    SECTIONS.forEach(section -> runs.addAll(section.runs()));
+    return runs;
+  }
+
+  static String live(int concurrency) {
+    return "live_c" + concurrency;
+  }
+
+  static String tiny(int concurrency) {
+    return "tiny_c" + concurrency;
+  }
+
+  static String slowServed(int concurrency) {
+    return "slow_served_c" + concurrency;
+  }
+
+  static String slowInProcess(int concurrency) {
+    return "slow_inprocess_c" + concurrency;
+  }
+
+  static String mlpInProcess(int batch) {
+    return "mlp_inprocess_b" + batch;
+  }
+
+  static final String MLP_BATCHING_OFF = "mlp_batching_off";
+
+  static String mlpPairInProcess(int round) {
+    return "mlp_pair_inprocess_r" + round;
+  }
+
+  static String mlpPairServed(int round) {
+    return "mlp_pair_served_r" + round;
+  }
+
+  static String identity(String size) {
+    return "identity_" + size;
+  }
+
+  static String tinyMode(String mode, int concurrency) {
+    return "tiny_" + mode + "_c" + concurrency;
+  }
+
+  private static List<Run> emptyRpcRuns() {
+    List<Run> runs = new ArrayList<>();
+    for (int c : CONCURRENCY_TINY) {
+      runs.add(served(live(c), "--rpc", "live", "--concurrency-range", Integer.toString(c)));
+      runs.add(served(tiny(c), "-m", "tiny", "--concurrency-range", Integer.toString(c)));
+    }
+    return runs;
+  }
+
+  private static List<Run> slowRuns() {
+    List<Run> runs = new ArrayList<>();
+    for (int c : CONCURRENCY_SLOW) {
+      runs.add(new Run(slowServed(c), Target.SERVED, C1_ONLY,
+          List.of("-m", "slow", "--concurrency-range", Integer.toString(c))));
+      runs.add(inProcess(slowInProcess(c), "-m", "slow", "--concurrency-range",
+          Integer.toString(c)));
+    }
+    return runs;
+  }
+
+  /**
+   * The in-process batch curve, batching off, then paired rounds: in-process at the full batch and
+   * the server with batching on back to back, so that each ratio compares one state of the machine.
+   */
+  private static List<Run> batchingRuns() {
+    List<Run> runs = new ArrayList<>();
+    for (int b : CURVE) {
+      runs.add(inProcess(mlpInProcess(b), "-m", "mlp_unbatched", "-b", Integer.toString(b),
+          "--concurrency-range", "1"));
+    }
+    runs.add(served(MLP_BATCHING_OFF, "-m", "mlp_unbatched", "--mode", "async",
+        "--concurrency-range", "16"));
+    for (int r = 1; r <= BATCHING_ROUNDS; r++) {
+      runs.add(inProcess(mlpPairInProcess(r), "-m", "mlp_unbatched", "-b",
+          Integer.toString(FULL_BATCH), "--concurrency-range", "1"));
+      runs.add(served(mlpPairServed(r), "-m", "mlp_batched", "--mode", "async",
+          "--concurrency-range", "16"));
+    }
+    return runs;
+  }
+
+  private static List<Run> payloadRuns() {
+    List<Run> runs = new ArrayList<>();
+    for (String size : PAYLOADS) {
+      runs.add(served(identity(size), "-m", identity(size), "--mode", "async", "--input-data",
+          "zero", "--concurrency-range", "4"));
+    }
+    return runs;
+  }
+
+  private static List<Run> streamingRuns() {
+    List<Run> runs = new ArrayList<>();
+    for (int c : CONCURRENCY_STREAM) {
+      for (String mode : List.of("unary", "stream")) {
+        String cliMode = mode.equals("unary") ? "async" : "stream";
+        runs.add(served(tinyMode(mode, c), "-m", "tiny", "--mode", cliMode,
+            "--concurrency-range", Integer.toString(c)));
+      }
+    }
+    return runs;
+  }
+
+  private static Run served(String name, String... args) {
+    return new Run(name, Target.SERVED, "", List.of(args));
+  }
+
+  private static Run inProcess(String name, String... args) {
+    return new Run(name, Target.IN_PROCESS, "", List.of(args));
+  }
+}
