@@ -3,9 +3,6 @@ package dev.gantry.server.http;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.protobuf.ByteString;
 import dev.gantry.proto.GRPCInferenceServiceGrpc;
 import dev.gantry.proto.LogSettingsRequest;
 import dev.gantry.proto.ModelConfigRequest;
@@ -34,11 +31,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -228,7 +222,7 @@ final class HttpEndpoints {
       }
     }
     JsonObject header = InferJson.object(
-        parse(body.toString(body.readerIndex(), jsonLength, StandardCharsets.UTF_8)), "the body");
+        RequestBodies.parse(body.toString(body.readerIndex(), jsonLength, StandardCharsets.UTF_8)), "the body");
     ModelInferRequest message = InferJson.request(
         header, body.slice(body.readerIndex() + jsonLength, body.readableBytes() - jsonLength),
         model, version);
@@ -245,7 +239,7 @@ final class HttpEndpoints {
 
   private Pending index(FullHttpRequest request, Metadata headers, Consumer<HttpAnswer> done) {
     RepositoryIndexRequest.Builder index = RepositoryIndexRequest.newBuilder();
-    JsonObject body = optionalObject(request);
+    JsonObject body = RequestBodies.optionalObject(request);
     if (body.has("ready")) {
       index.setReady(InferJson.bool(body.get("ready"), "ready"));
     }
@@ -261,15 +255,15 @@ final class HttpEndpoints {
   private <Q, R> Pending repositoryChange(
       MethodDescriptor<Q, R> method, Function<Map<String, ModelRepositoryParameter>, Q> message,
       FullHttpRequest request, Metadata headers, Consumer<HttpAnswer> done) {
-    return call(method, message.apply(repositoryParameters(optionalObject(request))), headers,
+    return call(method, message.apply(RequestBodies.repositoryParameters(RequestBodies.optionalObject(request))), headers,
         done, response -> HttpAnswer.empty(HttpResponseStatus.OK));
   }
 
   private Pending logging(FullHttpRequest request, Metadata headers, Consumer<HttpAnswer> done) {
     LogSettingsRequest.Builder settings = LogSettingsRequest.newBuilder();
     if (request.method().equals(HttpMethod.POST)) {
-      for (Map.Entry<String, JsonElement> setting : optionalObject(request).entrySet()) {
-        settings.putSettings(setting.getKey(), setting(setting.getKey(), setting.getValue()));
+      for (Map.Entry<String, JsonElement> setting : RequestBodies.optionalObject(request).entrySet()) {
+        settings.putSettings(setting.getKey(), RequestBodies.logSetting(setting.getKey(), setting.getValue()));
       }
     } else if (!request.method().equals(HttpMethod.GET)) {
       return notAllowed(request.method(), "GET, POST", done);
@@ -280,74 +274,6 @@ final class HttpEndpoints {
           response.getSettingsMap().forEach((name, value) -> json.add(name, ProtoJson.value(value)));
           return HttpAnswer.json(HttpResponseStatus.OK, json);
         });
-  }
-
-  private static LogSettingsRequest.SettingValue setting(String name, JsonElement value) {
-    LogSettingsRequest.SettingValue.Builder setting = LogSettingsRequest.SettingValue.newBuilder();
-    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isBoolean()) {
-      return setting.setBoolParam(value.getAsBoolean()).build();
-    }
-    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()) {
-      return setting.setStringParam(value.getAsString()).build();
-    }
-    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
-      BigDecimal number = value.getAsBigDecimal();
-      if (number.signum() >= 0 && number.compareTo(BigDecimal.valueOf(0xffff_ffffL)) <= 0
-          && number.stripTrailingZeros().scale() <= 0) {
-        return setting.setUint32Param(number.intValue()).build();
-      }
-    }
-    throw new InvalidArgumentException(
-        name + ": expected true or false, an unsigned integer or a string, got " + value);
-  }
-
-  private static Map<String, ModelRepositoryParameter> repositoryParameters(JsonObject body) {
-    Map<String, ModelRepositoryParameter> parameters = new LinkedHashMap<>();
-    if (!body.has("parameters")) {
-      return parameters;
-    }
-    for (Map.Entry<String, JsonElement> entry
-        : InferJson.object(body.get("parameters"), "parameters").entrySet()) {
-      String field = "parameters." + entry.getKey();
-      ModelRepositoryParameter.Builder parameter = ModelRepositoryParameter.newBuilder();
-      JsonElement value = entry.getValue();
-      if (entry.getKey().startsWith("file:")) {
-        try {
-          parameter.setBytesParam(ByteString.copyFrom(
-              Base64.getDecoder().decode(InferJson.string(value, field))));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidArgumentException(field + ": expected the file's bytes in base64");
-        }
-      } else if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isBoolean()) {
-        parameter.setBoolParam(value.getAsBoolean());
-      } else if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
-        try {
-          parameter.setInt64Param(value.getAsBigDecimal().longValueExact());
-        } catch (ArithmeticException e) {
-          throw new InvalidArgumentException(field + ": expected an integer, got " + value);
-        }
-      } else {
-        parameter.setStringParam(InferJson.string(value, field));
-      }
-      parameters.put(entry.getKey(), parameter.build());
-    }
-    return parameters;
-  }
-
-  private static JsonObject optionalObject(FullHttpRequest request) {
-    if (request.content().readableBytes() == 0) {
-      return new JsonObject();
-    }
-    return InferJson.object(parse(request.content().toString(StandardCharsets.UTF_8)), "the body");
-  }
-
-  private static JsonElement parse(String json) {
-    try {
-      return JsonParser.parseString(json);
-    } catch (JsonParseException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new InvalidArgumentException("malformed JSON in the body: " + cause.getMessage());
-    }
   }
 
   private static HttpAnswer health(boolean up) {

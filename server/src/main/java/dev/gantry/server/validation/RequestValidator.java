@@ -1,14 +1,11 @@
 package dev.gantry.server.validation;
 
 import com.google.protobuf.ByteString;
-import dev.gantry.proto.InferParameter;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferRequest.InferInputTensor;
-import dev.gantry.proto.ModelInferRequest.InferRequestedOutputTensor;
 import dev.gantry.proto.ModelInput;
 import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.ResourceExhaustedException;
-import dev.gantry.server.error.UnimplementedException;
 import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.memory.SharedMemorySlice;
 import dev.gantry.server.model.LoadedVersion;
@@ -19,14 +16,10 @@ import dev.gantry.spi.Tensor;
 import dev.gantry.spi.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Checks a {@code ModelInferRequest} against the model it names and turns it into tensors, before
@@ -34,25 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@link ResourceExhaustedException}) whose message names the field at fault and what was expected.
  */
 public final class RequestValidator {
-  /**
-   * Parameters of features Gantry does not have (sequences), refused with UNIMPLEMENTED; other
-   * unknown parameters pass through unread, as in Triton.
-   */
-  private static final Set<String> UNSUPPORTED_PARAMETERS =
-      Set.of("sequence_id", "sequence_start", "sequence_end");
-
-  private static final String REGION = "shared_memory_region";
-  private static final String OFFSET = "shared_memory_offset";
-  private static final String BYTE_SIZE = "shared_memory_byte_size";
-
-  /** The output datatypes the classification extension ranks, as Triton does. */
-  private static final Set<DataType> CLASSIFIABLE = Set.of(DataType.INT8, DataType.INT16,
-      DataType.INT32, DataType.INT64, DataType.UINT8, DataType.UINT16, DataType.UINT32,
-      DataType.UINT64, DataType.FP32, DataType.FP64);
-
   private final long maxElementsPerTensor;
   private final long maxBytesElementBytes;
-  private final SharedMemoryRegistry sharedMemory;
+  private final SharedMemoryReferences sharedMemory;
 
   /**
    * @param maxElementsPerTensor the most elements one input may have, checked before allocating
@@ -64,13 +41,13 @@ public final class RequestValidator {
       long maxElementsPerTensor, long maxBytesElementBytes, SharedMemoryRegistry sharedMemory) {
     this.maxElementsPerTensor = maxElementsPerTensor;
     this.maxBytesElementBytes = maxBytesElementBytes;
-    this.sharedMemory = sharedMemory;
+    this.sharedMemory = new SharedMemoryReferences(sharedMemory);
   }
 
   public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
-    checkParameters("", request.getParametersMap(), model);
+    InferParameters.checkSupported("", request.getParametersMap(), model);
     for (int i = 0; i < request.getInputsCount(); i++) {
-      checkParameters("inputs[" + i + "].", request.getInputs(i).getParametersMap(), model);
+      InferParameters.checkSupported("inputs[" + i + "].", request.getInputs(i).getParametersMap(), model);
     }
     boolean raw = request.getRawInputContentsCount() > 0;
     Map<String, InferInputTensor> given = new HashMap<>();
@@ -79,8 +56,8 @@ public final class RequestValidator {
     Map<String, SharedMemorySlice> slices = new HashMap<>();
     for (int i = 0; i < request.getInputsCount(); i++) {
       InferInputTensor input = request.getInputs(i);
-      if (usesSharedMemory(input.getParametersMap())) {
-        slices.put(input.getName(), slice("input '" + input.getName() + "'",
+      if (SharedMemoryReferences.uses(input.getParametersMap())) {
+        slices.put(input.getName(), sharedMemory.slice("input '" + input.getName() + "'",
             "inputs[" + i + "].", input.getParametersMap()));
       } else {
         rawPositions.put(input.getName(), rawPositions.size());
@@ -139,12 +116,12 @@ public final class RequestValidator {
     }
     return new ValidRequest(
         inputs,
-        requestedOutputs(request, model),
-        classCounts(request, model),
-        outputRegions(request),
+        RequestedOutputs.names(request, model),
+        RequestedOutputs.classCounts(request, model),
+        sharedMemory.outputRegions(request),
         model.maxBatchSize() > 0 ? batchSize : 1,
-        priorityLevel(request.getParametersMap(), model),
-        timeoutNanos(request.getParametersMap()));
+        InferParameters.priorityLevel(request.getParametersMap(), model),
+        InferParameters.timeoutNanos(request.getParametersMap()));
   }
 
   private long[] checkShape(InferInputTensor input, TensorSpec spec, LoadedVersion model) {
@@ -232,7 +209,7 @@ public final class RequestValidator {
     if (spec.dataType() == DataType.BYTES) {
       data = ByteBuffer.allocate(data.remaining()).put(data).flip();
     }
-    return checkedBytes(name, REGION + " '" + slice.region() + "'", spec, shape, data);
+    return checkedBytes(name, SharedMemoryReferences.REGION + " '" + slice.region() + "'", spec, shape, data);
   }
 
   /**
@@ -268,48 +245,6 @@ public final class RequestValidator {
     return data;
   }
 
-  /** The requested outputs to write into shared memory instead of the response. */
-  private Map<String, SharedMemorySlice> outputRegions(ModelInferRequest request) {
-    Map<String, SharedMemorySlice> regions = new HashMap<>();
-    for (int i = 0; i < request.getOutputsCount(); i++) {
-      InferRequestedOutputTensor output = request.getOutputs(i);
-      if (usesSharedMemory(output.getParametersMap())) {
-        regions.put(output.getName(), slice("output '" + output.getName() + "'",
-            "outputs[" + i + "].", output.getParametersMap()));
-      }
-    }
-    return regions;
-  }
-
-  private static boolean usesSharedMemory(Map<String, InferParameter> parameters) {
-    return parameters.containsKey(REGION) || parameters.containsKey(BYTE_SIZE)
-        || parameters.containsKey(OFFSET);
-  }
-
-  /**
-   * The window a tensor's shared-memory parameters name: region and byte size required, offset
-   * 0 by default.
-   *
-   * @param where the field path of the parameters, {@code inputs[0].}
-   */
-  private SharedMemorySlice slice(
-      String tensor, String where, Map<String, InferParameter> parameters) {
-    InferParameter region = parameters.get(REGION);
-    if (region == null || !parameters.containsKey(BYTE_SIZE)) {
-      throw new InvalidArgumentException(tensor + ": " + where + "parameters need both '"
-          + REGION + "' and '" + BYTE_SIZE + "' to use shared memory ('" + OFFSET
-          + "' is optional)");
-    }
-    if (region.getParameterChoiceCase() != InferParameter.ParameterChoiceCase.STRING_PARAM) {
-      throw new InvalidArgumentException(tensor + ": " + where + "parameter '" + REGION
-          + "' must be a string_param, got "
-          + region.getParameterChoiceCase().name().toLowerCase());
-    }
-    return sharedMemory.slice(tensor, region.getStringParam(),
-        integerParameter(parameters, OFFSET, where + "parameter '" + OFFSET + "'"),
-        integerParameter(parameters, BYTE_SIZE, where + "parameter '" + BYTE_SIZE + "'"));
-  }
-
   /** Each element of serialised BYTES data, already checked by BytesElements, within the limit. */
   private void checkBytesElementSizes(String input, String field, ByteBuffer serialized) {
     ByteBuffer data = serialized.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -342,115 +277,6 @@ public final class RequestValidator {
         Shapes.elementCount(shape), maxBytesElementBytes);
   }
 
-  private static List<String> requestedOutputs(ModelInferRequest request, LoadedVersion model) {
-    if (request.getOutputsCount() == 0) {
-      return names(model.signature().outputs());
-    }
-    List<String> outputs = new ArrayList<>(request.getOutputsCount());
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < request.getOutputsCount(); i++) {
-      InferRequestedOutputTensor output = request.getOutputs(i);
-      checkParameters("outputs[" + i + "].", output.getParametersMap(), model);
-      if (model.signature().output(output.getName()).isEmpty()) {
-        throw new InvalidArgumentException(
-            "outputs[" + i + "]: unknown output '" + output.getName() + "' for " + model.label()
-                + "; expected one of " + names(model.signature().outputs()));
-      }
-      if (!seen.add(output.getName())) {
-        throw new InvalidArgumentException(
-            "outputs[" + i + "]: output '" + output.getName() + "' is requested more than once");
-      }
-      outputs.add(output.getName());
-    }
-    return outputs;
-  }
-
-  /**
-   * The outputs whose {@code classification} parameter asks for their top-k classes, checked:
-   * k an integer of at least 1, the output of a datatype that ranks.
-   */
-  private static Map<String, Integer> classCounts(ModelInferRequest request, LoadedVersion model) {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < request.getOutputsCount(); i++) {
-      InferRequestedOutputTensor output = request.getOutputs(i);
-      if (!output.containsParameters("classification")) {
-        continue;
-      }
-      String field = "outputs[" + i + "].parameter 'classification'";
-      long count = integerParameter(output.getParametersMap(), "classification", field);
-      if (count < 1 || count > Integer.MAX_VALUE) {
-        throw new InvalidArgumentException(
-            field + " must be a class count of at least 1, got " + Long.toUnsignedString(count));
-      }
-      DataType type = model.signature().output(output.getName()).orElseThrow().dataType();
-      if (!CLASSIFIABLE.contains(type)) {
-        throw new InvalidArgumentException(
-            field + ": output '" + output.getName() + "' is " + type + "; classification ranks "
-                + "only integer, FP32 and FP64 outputs");
-      }
-      counts.put(output.getName(), (int) count);
-    }
-    return counts;
-  }
-
-  /**
-   * Refuses the parameters of features Gantry does not have, on the request or on an input or
-   * output, rather than ignoring them and answering something else than was asked.
-   *
-   * @param where the field path of the parameters, {@code ""} for the request's own
-   */
-  private static void checkParameters(
-      String where, Map<String, InferParameter> parameters, LoadedVersion model) {
-    for (String name : parameters.keySet()) {
-      if (UNSUPPORTED_PARAMETERS.contains(name)) {
-        throw new UnimplementedException(
-            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
-      }
-    }
-  }
-
-  private static int priorityLevel(Map<String, InferParameter> parameters, LoadedVersion model) {
-    int levels = model.scheduler().policy().priorityLevels();
-    long priority = integerParameter(parameters, "priority");
-    if (priority == 0) {
-      return model.scheduler().policy().defaultPriorityLevel();
-    }
-    if (priority < 0 || priority > levels) {
-      throw new InvalidArgumentException(
-          "parameter 'priority' is " + Long.toUnsignedString(priority) + " but " + model.label()
-              + " has priority levels 1 to " + levels + " (0 for its default)");
-    }
-    return (int) priority;
-  }
-
-  private static long timeoutNanos(Map<String, InferParameter> parameters) {
-    long micros = integerParameter(parameters, "timeout");
-    if (micros < 0) {
-      throw new InvalidArgumentException(
-          "parameter 'timeout' must be 0 or more microseconds, got " + micros);
-    }
-    return TimeUnit.MICROSECONDS.toNanos(micros);
-  }
-
-  private static long integerParameter(Map<String, InferParameter> parameters, String name) {
-    return integerParameter(parameters, name, "parameter '" + name + "'");
-  }
-
-  private static long integerParameter(
-      Map<String, InferParameter> parameters, String name, String field) {
-    InferParameter parameter = parameters.get(name);
-    if (parameter == null) {
-      return 0;
-    }
-    return switch (parameter.getParameterChoiceCase()) {
-      case INT64_PARAM -> parameter.getInt64Param();
-      case UINT64_PARAM -> parameter.getUint64Param();
-      default -> throw new InvalidArgumentException(
-          field + " must be an int64_param or uint64_param, got "
-              + parameter.getParameterChoiceCase().name().toLowerCase());
-    };
-  }
-
   /** Whether the configuration marks an input optional; only asked when an input is missing. */
   private static boolean isOptional(LoadedVersion model, String input) {
     for (ModelInput declared : model.config().getInputList()) {
@@ -461,7 +287,7 @@ public final class RequestValidator {
     return false;
   }
 
-  private static List<String> names(List<TensorSpec> specs) {
+  static List<String> names(List<TensorSpec> specs) {
     return specs.stream().map(TensorSpec::name).toList();
   }
 }
