@@ -97,7 +97,10 @@ public final class SuitePlan {
 
   static final Section EMPTY_RPC = new Section("1. Empty RPC ceiling and a tiny model",
       "`ServerLive` (no model) against `tiny` (Add and Sub of two FP32 rows of 16: 128 bytes in,"
-          + " 128 out; batching off), closed loop, sync mode, the two interleaved per level.",
+          + " 128 out; batching off; `execute_on_arrival_us` " + BenchModels.TINY_ON_ARRIVAL_MICROS
+          + ", so that its requests run on the transport thread when its instance is idle),"
+          + " closed loop, sync mode, the two interleaved per level; then `tiny` in-process, for"
+          + " what the model itself costs.",
       emptyRpcRuns());
   static final Section SLOW_MODEL = new Section(
       "2. A model of several milliseconds: served against in-process",
@@ -156,6 +159,9 @@ public final class SuitePlan {
     return "tiny_c" + concurrency;
   }
 
+  /** The tiny model called in-process: what the model itself costs, for the floor of the goals. */
+  static final String TINY_IN_PROCESS = "tiny_inprocess_c1";
+
   static String slowServed(int concurrency) {
     return "slow_served_c" + concurrency;
   }
@@ -192,6 +198,7 @@ public final class SuitePlan {
       runs.add(served(live(c), "--rpc", "live", "--concurrency-range", Integer.toString(c)));
       runs.add(served(tiny(c), "-m", "tiny", "--concurrency-range", Integer.toString(c)));
     }
+    runs.add(inProcess(TINY_IN_PROCESS, "-m", "tiny", "--concurrency-range", "1"));
     return runs;
   }
 

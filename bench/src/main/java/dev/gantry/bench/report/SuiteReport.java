@@ -196,11 +196,13 @@ public final class SuiteReport {
     StringBuilder text = heading(EMPTY_RPC);
     MarkdownTable table = new MarkdownTable("concurrency", "ServerLive calls/s", "tiny infer/s",
         "tiny / ServerLive", "ServerLive p50", "tiny p50", "tiny p99", "server CPU µs per call:"
-            + " ServerLive", "tiny", "generator cores used: ServerLive", "tiny");
+            + " ServerLive", "tiny", "generator cores used: ServerLive", "tiny",
+        "tiny / ServerLive for a server adding nothing");
     Optional<SuiteFigures> bestLive = Optional.empty();
     Optional<SuiteFigures> bestTiny = Optional.empty();
     double bestLiveCapacity = 0;
     double bestTinyCapacity = 0;
+    double bestFloor = 0;
     for (int c : CONCURRENCY_TINY) {
       Optional<SuiteFigures> live = figures(SuitePlan.live(c));
       Optional<SuiteFigures> tiny = figures(SuitePlan.tiny(c));
@@ -210,7 +212,8 @@ public final class SuiteReport {
           ratio(tiny, live), n(live, SuiteFigures::p50), n(tiny, SuiteFigures::p50),
           n(tiny, SuiteFigures::p99), n1(live, SuiteFigures::cpuPerInference),
           n1(tiny, SuiteFigures::cpuPerInference), n2(live, SuiteFigures::clientCores),
-          n2(tiny, SuiteFigures::clientCores));
+          n2(tiny, SuiteFigures::clientCores), fixed(sharedCoreCeiling(live, tiny), 2));
+      bestFloor = Math.max(bestFloor, nanToZero(sharedCoreCeiling(live, tiny)));
       bestLiveCapacity = Math.max(bestLiveCapacity, live.map(SuiteFigures::perCpuSecond).orElse(0.0));
       bestTinyCapacity = Math.max(bestTinyCapacity, tiny.map(SuiteFigures::perCpuSecond).orElse(0.0));
     }
@@ -221,14 +224,43 @@ public final class SuiteReport {
     String goal = goal(TINY_THROUGHPUT, tinyRate, liveRate, "best tiny " + fixed(tinyRate, 0)
             + " infer/s against the best ServerLive " + fixed(liveRate, 0) + " calls/s"
             + (generatorBound ? "; the load generator used a full core in both, so this compares"
-                + " the generator's limits as much as the server's" : ""));
+                + " the generator's limits as much as the server's" : "")
+            + "; a server adding nothing to ServerLive would reach at most " + fixed(bestFloor, 2)
+            + " (last column)");
+    Optional<SuiteFigures> model = figures(SuitePlan.TINY_IN_PROCESS);
+    double modelCpu = model.map(SuiteFigures::cpuPerInference).orElse(Double.NaN);
+    double liveCpu = bestLiveCapacity > 0 ? 1e6 / bestLiveCapacity : Double.NaN;
     String capacity = goal(TINY_CAPACITY, bestTinyCapacity, bestLiveCapacity, "per second of"
         + " server CPU, the server's capacity when it is the bottleneck: ServerLive "
         + fixed(bestLiveCapacity, 0) + " calls, tiny " + fixed(bestTinyCapacity, 0)
         + " inferences, ratio " + fixed(bestLiveCapacity > 0 ? bestTinyCapacity / bestLiveCapacity
-            : Double.NaN, 2) + ", best of each over the concurrencies");
+            : Double.NaN, 2) + ", best of each over the concurrencies; the model alone takes "
+        + fixed(modelCpu, 1) + " µs of CPU per call in-process, so a server adding nothing to"
+        + " ServerLive's " + fixed(liveCpu, 1) + " µs but the model would reach "
+        + fixed(liveCpu / (liveCpu + modelCpu), 2));
     return text.append(table).append('\n').append(goal).append("\n\n").append(capacity)
-        .append("\n\nA generator near 1.00 core was the bottleneck of its run.\n\n").toString();
+        .append("\n\nA generator near 1.00 core was the bottleneck of its run. The last column is"
+            + " what a server adding nothing to ServerLive could reach when the core the load"
+            + " generator shares with the server's transport limits both runs: (generator CPU per"
+            + " ServerLive call + server CPU per ServerLive call) / (generator CPU per tiny"
+            + " inference + server CPU per ServerLive call). The tiny requests and responses cost"
+            + " the generator itself more than the empty calls do.\n\n").toString();
+  }
+
+  /**
+   * The tiny/ServerLive ratio a server adding nothing to ServerLive would reach when the core
+   * shared by the load generator and the server's transport limits both runs; NaN unmeasured.
+   */
+  private static double sharedCoreCeiling(Optional<SuiteFigures> live, Optional<SuiteFigures> tiny) {
+    if (live.isEmpty() || tiny.isEmpty()) {
+      return Double.NaN;
+    }
+    double liveCall = live.get().clientCpuPerInference() + live.get().cpuPerInference();
+    return liveCall / (tiny.get().clientCpuPerInference() + live.get().cpuPerInference());
+  }
+
+  private static double nanToZero(double value) {
+    return Double.isNaN(value) ? 0 : value;
   }
 
   private String slowModel() throws IOException {

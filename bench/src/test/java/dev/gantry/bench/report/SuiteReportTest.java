@@ -23,6 +23,7 @@ class SuiteReportTest {
       run(SuitePlan.live(c), 10_000 * c, 100, 0, "");
       run(SuitePlan.tiny(c), 8_500 * c, 120, 0, "");
     }
+    run(SuitePlan.TINY_IN_PROCESS, 100_000, 10, 0, "");
     run("slow_served_c1", 130, 7_600, 0, "");
     run("slow_inprocess_c1", 135, 7_400, 0, "");
     run("slow_served_c2", 120, 16_000, 0, "");
@@ -42,7 +43,10 @@ class SuiteReportTest {
     String report = report(List.of());
 
     assertTrue(report.contains("Tiny-model throughput ≥ 0.8 × the empty-RPC ceiling: **met**"
-        + " (best tiny 136,000 infer/s against the best ServerLive 160,000 calls/s)"), report);
+        + " (best tiny 136,000 infer/s against the best ServerLive 160,000 calls/s; a server adding"
+        + " nothing to ServerLive would reach at most 1.00 (last column))"), report);
+    assertTrue(report.contains("the model alone takes 50.0 µs of CPU per call in-process, so a"
+        + " server adding nothing to ServerLive's 50.0 µs but the model would reach 0.50)"), report);
     assertTrue(report.contains("Served ≥ 0.95 × in-process for a model of ≥ 5 ms: **not met**"
         + " (the lowest ratio over concurrency 1 and 2 is 0.89)"), report);
     assertTrue(report.contains("Served p50 ≤ in-process p50 + 150 µs for a model of ≥ 5 ms:"
@@ -139,6 +143,7 @@ class SuiteReportTest {
         {"run": {}, "levels": [{"concurrency": 1, "throughput_infer_per_sec": %f,
           "latency_us": {"p50": %f, "p90": %f, "p95": %f, "p99": %f, "avg": %f},
           "errors": {}, "stable": true, "payload_bytes": 128, "cpu_us_per_inference": 50.0,
+          "client_cpu_us_per_inference": 3.0,
           "server": {"average_batch": %f, "queue_us": 10.0, "compute_infer_us": 100.0,
             "executions_by_batch_size": {%s}}%s}]}
         """, throughput, latency, latency, latency, latency, latency, batch, sizes, extra));

@@ -20,6 +20,13 @@ import java.util.concurrent.TimeUnit;
 public final class BatchingPolicies {
   /** The most priority levels a model may have; each is a queue of its own. */
   public static final int MAX_PRIORITY_LEVELS = 1024;
+  /**
+   * The model parameter that lets a model without dynamic batching run a request on the thread it
+   * arrived on, in microseconds: the longest recent execution that still allows it.
+   */
+  public static final String EXECUTE_ON_ARRIVAL_PARAMETER = "execute_on_arrival_us";
+  /** The largest bound accepted: beyond it an event loop would be held too long to be worth it. */
+  static final long MAX_EXECUTE_ON_ARRIVAL_MICROS = 10_000;
 
   private BatchingPolicies() {}
 
@@ -70,6 +77,30 @@ public final class BatchingPolicies {
         TimeUnit.MICROSECONDS.toNanos(batching.getMaxQueueDelayMicroseconds()),
         batching.getPreserveOrdering(),
         batching.getPriorityLevels() > 0 ? (int) defaultLevel : 1,
-        policies);
+        policies,
+        TimeUnit.MICROSECONDS.toNanos(executeOnArrivalMicros(config)));
+  }
+
+  /** The {@value #EXECUTE_ON_ARRIVAL_PARAMETER} parameter, checked; 0 when absent. */
+  private static long executeOnArrivalMicros(ModelConfig config) throws ModelLoadException {
+    if (!config.getParametersMap().containsKey(EXECUTE_ON_ARRIVAL_PARAMETER)) {
+      return 0;
+    }
+    String value = config.getParametersMap().get(EXECUTE_ON_ARRIVAL_PARAMETER).getStringValue();
+    long micros;
+    try {
+      micros = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      micros = -1;
+    }
+    if (micros < 0 || micros > MAX_EXECUTE_ON_ARRIVAL_MICROS) {
+      throw new ModelLoadException("parameter " + EXECUTE_ON_ARRIVAL_PARAMETER + " is '" + value
+          + "'; it takes microseconds, 0 (off) to " + MAX_EXECUTE_ON_ARRIVAL_MICROS);
+    }
+    if (micros > 0 && config.getMaxBatchSize() > 0 && config.hasDynamicBatching()) {
+      throw new ModelLoadException("parameter " + EXECUTE_ON_ARRIVAL_PARAMETER + " is for models"
+          + " without dynamic_batching: batches form in the queue, which it skips");
+    }
+    return micros;
   }
 }

@@ -14,6 +14,9 @@ import java.util.List;
  * @param preserveOrdering whether responses leave in the order requests arrived
  * @param defaultPriorityLevel the level of a request that names none, 1-based
  * @param levels the queue policy of each priority level; level {@code n} is at index {@code n-1}
+ * @param executeOnArrivalNanos for a model without dynamic batching, the longest recent execution
+ *     that still lets a request run on the thread it arrived on when an instance is idle ({@link
+ *     ArrivalExecution}); 0 never does
  */
 public record BatchingPolicy(
     int maxBatchSize,
@@ -22,12 +25,16 @@ public record BatchingPolicy(
     long maxQueueDelayNanos,
     boolean preserveOrdering,
     int defaultPriorityLevel,
-    List<QueuePolicy> levels) {
+    List<QueuePolicy> levels,
+    long executeOnArrivalNanos) {
 
   public BatchingPolicy {
     preferredBatchSizes = preferredBatchSizes.clone();
     Arrays.sort(preferredBatchSizes);
     levels = List.copyOf(levels);
+    if (executeOnArrivalNanos > 0 && dynamicBatching) {
+      throw new IllegalArgumentException("execution on arrival is for models that do not batch");
+    }
   }
 
   @Override
@@ -61,6 +68,7 @@ public record BatchingPolicy(
         0,
         false,
         1,
-        List.of(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, maxQueueSize)));
+        List.of(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, maxQueueSize)),
+        0);
   }
 }

@@ -15,6 +15,11 @@ public enum DispatchReason {
   /** The model does not batch, or batching is off: every request runs alone. */
   UNBATCHED,
   /**
+   * The model does not batch, an instance was idle and nothing was queued: the request ran on the
+   * thread it arrived on ({@code execute_on_arrival_us}).
+   */
+  ON_ARRIVAL,
+  /**
    * The request's batch failed because the backend refused the inputs of one of its requests; each
    * runs again alone, so that only the one at fault fails.
    */

@@ -42,6 +42,11 @@ final class InstanceWorker {
   volatile Execution running;
   /** Whether a batch was dispatched to this worker and it has not finished with it yet. */
   volatile boolean busy;
+  /**
+   * Whether the instance is lent to a thread running a request on arrival; guarded by the
+   * scheduler's lock. While lent, this worker's own thread takes no batch and does not end.
+   */
+  boolean lent;
   /** The watchdog's next look at this worker. */
   volatile ScheduledFuture<?> watch;
 
@@ -123,6 +128,19 @@ final class InstanceWorker {
     }
   }
 
+  /**
+   * Runs one request on the calling thread with this worker's instance, which the scheduler lent
+   * for it, and gives the instance back. The outcome reaches the request's listener as any other.
+   */
+  void executeOnArrival(InferenceRequest request) {
+    try {
+      Outbox.collecting(() -> execute(
+          new Plan.Dispatch(List.of(request), request.batchSize(), DispatchReason.ON_ARRIVAL)));
+    } finally {
+      scheduler.returned(this);
+    }
+  }
+
   private void execute(Plan.Dispatch dispatch) {
     long dispatched = ticker.nanoTime();
     List<InferenceRequest> batch = new ArrayList<>(dispatch.batch().size());
@@ -149,12 +167,14 @@ final class InstanceWorker {
     running = execution;
     Map<String, Tensor> outputs = null;
     Throwable failure = null;
+    long start = ticker.nanoTime();
     try {
       outputs = instance.execute(
           Batches.joinInputs(batch), Batches.requestedOutputs(batch), execution.phases());
     } catch (Throwable e) {
       failure = e;
     }
+    scheduler.executed(ticker.nanoTime() - start);
     running = null;
     if (!execution.settle(() -> {})) {
       watchdog.returnedLate(this, execution, failure);

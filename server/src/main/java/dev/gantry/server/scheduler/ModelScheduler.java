@@ -63,6 +63,7 @@ public final class ModelScheduler {
   /** When the instance holding a partial batch dispatches it at the latest; guarded by the lock. */
   private long fillingUntil = InferenceRequest.NO_DEADLINE;
   private State state = State.RUNNING;
+  private final ArrivalExecution arrival;
 
   /**
    * @param label names the model version in thread names and messages, e.g. {@code model 'simple'
@@ -109,6 +110,7 @@ public final class ModelScheduler {
     this.policy = policy;
     this.ticker = ticker;
     this.queue = new RequestQueue(policy);
+    this.arrival = new ArrivalExecution(policy.executeOnArrivalNanos());
     this.expiries = new Alarm(timer, this::expireDue, InferenceRequest::expiresNanos);
     this.delays = new Alarm(timer, this::delayDue, InferenceRequest::delayNanos);
     this.outcomes = new Outcomes(label, policy.preserveOrdering(), listener, ticker);
@@ -153,6 +155,7 @@ public final class ModelScheduler {
       throw new DeadlineExceededException(
           "deadline passed before request '" + request.id() + "' reached the queue of " + label);
     }
+    InstanceWorker lent;
     lock.lock();
     try {
       if (state != State.RUNNING) {
@@ -162,25 +165,68 @@ public final class ModelScheduler {
       if (unavailable.isPresent()) {
         throw new UnavailableException(label + " is unavailable: " + unavailable.get());
       }
-      if (!queue.offer(request, now, expires)) {
+      lent = arrival.allowed() && queue.size() == 0 ? lendIdleWorker() : null;
+      if (lent != null) {
+        request.markEnqueued(now, 0, expires);
+      } else if (queue.offer(request, now, expires)) {
+        queued(request, now, expires, delayAt);
+      } else {
         int level = request.priorityLevel();
         throw new ResourceExhaustedException(
             "queue of " + label + " is full at priority level " + level + ": max_queue_size is "
                 + queuePolicy.maxQueueSize());
       }
-      if (expires != InferenceRequest.NO_DEADLINE) {
-        expiries.add(request, now);
+    } finally {
+      lock.unlock();
+    }
+    if (lent != null) {
+      lent.executeOnArrival(request);
+    }
+  }
+
+  /** Records a request the queue took: its alarms, and the instance that may take it. */
+  private void queued(InferenceRequest request, long now, long expires, long delayAt) {
+    if (expires != InferenceRequest.NO_DEADLINE) {
+      expiries.add(request, now);
+    }
+    if (delayAt != InferenceRequest.NO_DEADLINE) {
+      request.delayAt(delayAt);
+      delays.add(request, now);
+    }
+    if (mayChangeThePlan(expires)) {
+      changed.signal();
+    }
+  }
+
+  /** An idle instance, lent to the caller; null when every instance is busy or stuck. */
+  private InstanceWorker lendIdleWorker() {
+    for (InstanceWorker worker : workers) {
+      if (!worker.busy && !worker.lent && !worker.stuck) {
+        worker.lent = true;
+        worker.busy = true;
+        return worker;
       }
-      if (delayAt != InferenceRequest.NO_DEADLINE) {
-        request.delayAt(delayAt);
-        delays.add(request, now);
-      }
-      if (mayChangeThePlan(expires)) {
-        changed.signal();
+    }
+    return null;
+  }
+
+  /** A worker's instance, lent for a request on arrival, is back: its thread may take batches. */
+  void returned(InstanceWorker worker) {
+    lock.lock();
+    try {
+      worker.lent = false;
+      worker.busy = false;
+      if (queue.size() > 0 || state != State.RUNNING) {
+        changed.signalAll();
       }
     } finally {
       lock.unlock();
     }
+  }
+
+  /** How long one execution took, on whichever thread it ran. */
+  void executed(long nanos) {
+    arrival.observed(nanos);
   }
 
   /**
@@ -304,6 +350,10 @@ public final class ModelScheduler {
     lock.lock();
     try {
       while (true) {
+        if (worker.lent) {
+          changed.await();
+          continue;
+        }
         if (state == State.STOPPED) {
           return null;
         }

@@ -49,6 +49,11 @@ class SchedulingTest {
             max_batch_size: 8
             dynamic_batching { max_queue_delay_microseconds: 200000 }
             """)
+        .onnx("on_arrival", 1, OnnxModels.addSub(DataType.FP32, -1, 16))
+        .config("on_arrival", """
+            max_batch_size: 8
+            parameters { key: "execute_on_arrival_us" value { string_value: "10000" } }
+            """)
         .onnx("busy", 1, BusyModel.onnx(300))
         .config("busy", """
             dynamic_batching { default_queue_policy { max_queue_size: 2 } }
@@ -113,6 +118,32 @@ class SchedulingTest {
     assertEquals(8, items);
     assertTrue(gantry.server.repository().resolve("batched", "").metrics()
         .dispatches(dev.gantry.server.scheduler.DispatchReason.FULL) >= 1);
+  }
+
+  @Test
+  void aCheapModelDeclaredSoRunsOnArrivalWithTheSameAnswersAndStatistics() throws Exception {
+    int requests = 400;
+    var metrics = gantry.server.repository().resolve("on_arrival", "").metrics();
+    for (int i = 0; i < requests; i++) {
+      ModelInferResponse response = gantry.blocking.modelInfer(
+          Tensors.addSub("on_arrival", 1, i, 1f).toBuilder().setId("r" + i).build());
+      assertEquals("r" + i, response.getId());
+      for (float value : floatsOf(output(response, "OUTPUT0"))) {
+        assertEquals(i + 1f, value);
+      }
+      for (float value : floatsOf(output(response, "OUTPUT1"))) {
+        assertEquals(i - 1f, value);
+      }
+    }
+    long onArrival = metrics.dispatches(dev.gantry.server.scheduler.DispatchReason.ON_ARRIVAL);
+    long queued = metrics.dispatches(dev.gantry.server.scheduler.DispatchReason.UNBATCHED);
+    assertTrue(onArrival > 0, "ran on arrival: " + onArrival + " of " + requests);
+    assertTrue(queued >= dev.gantry.server.scheduler.ArrivalExecution.STEADY_EXECUTIONS,
+        "the first executions ran on the instance thread: " + queued);
+    assertEquals(requests, onArrival + queued);
+    ModelStatistics statistics = statistics("on_arrival");
+    assertEquals(requests, statistics.getInferenceCount());
+    assertEquals(requests, statistics.getInferenceStats().getSuccess().getCount());
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scheduler-test stand-in for a backend: y = 2x on FP32 "x", recording every batch it runs;
@@ -23,6 +24,11 @@ import java.util.concurrent.TimeUnit;
 final class FakeInstance implements ModelInstance {
   final List<Long> batchRows = new CopyOnWriteArrayList<>();
   final List<Float> firstValues = new CopyOnWriteArrayList<>();
+  /** The thread each execution ran on, in order. */
+  final List<String> threads = new CopyOnWriteArrayList<>();
+  /** The most executions that ever ran at once. */
+  final AtomicInteger mostAtOnce = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
   final CountDownLatch started = new CountDownLatch(1);
   private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile float onlyValue = Float.NaN;
@@ -60,7 +66,18 @@ final class FakeInstance implements ModelInstance {
   public Map<String, Tensor> execute(
       Map<String, Tensor> inputs, Set<String> outputs, ComputePhases phases)
       throws InferenceException {
+    mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+    try {
+      return compute(inputs, phases);
+    } finally {
+      running.decrementAndGet();
+    }
+  }
+
+  private Map<String, Tensor> compute(Map<String, Tensor> inputs, ComputePhases phases)
+      throws InferenceException {
     Tensor x = inputs.get("x");
+    threads.add(Thread.currentThread().getName());
     batchRows.add(x.dim(0));
     firstValues.add(x.data().getFloat(0));
     started.countDown();

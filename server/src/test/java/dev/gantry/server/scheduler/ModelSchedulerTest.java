@@ -53,7 +53,8 @@ class ModelSchedulerTest {
 
   private static BatchingPolicy batching(int max, long delayMicros, int queueSize) {
     return new BatchingPolicy(max, true, new int[0], TimeUnit.MICROSECONDS.toNanos(delayMicros),
-        false, 1, List.of(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, queueSize)));
+        false, 1, List.of(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, queueSize)),
+        0);
   }
 
   private static float[] floats(Map<String, Tensor> outputs) {
@@ -343,7 +344,7 @@ class ModelSchedulerTest {
   }
 
   private static BatchingPolicy withQueuePolicy(QueuePolicy queuePolicy, boolean preserveOrdering) {
-    return new BatchingPolicy(1, true, new int[0], 0, preserveOrdering, 1, List.of(queuePolicy));
+    return new BatchingPolicy(1, true, new int[0], 0, preserveOrdering, 1, List.of(queuePolicy), 0);
   }
 
   @Test

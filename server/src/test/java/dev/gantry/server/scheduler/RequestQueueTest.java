@@ -18,7 +18,7 @@ class RequestQueueTest {
   private static BatchingPolicy batching(int max, long delayNanos, int levels, int... preferred) {
     List<QueuePolicy> policies = java.util.Collections.nCopies(levels,
         new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, 8));
-    return new BatchingPolicy(max, true, preferred, delayNanos, false, 1, policies);
+    return new BatchingPolicy(max, true, preferred, delayNanos, false, 1, policies, 0);
   }
 
   private static Plan.Dispatch dispatch(Plan plan) {

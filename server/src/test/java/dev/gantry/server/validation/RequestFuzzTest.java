@@ -106,7 +106,7 @@ class RequestFuzzTest {
     });
     QueuePolicy queue = new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, 16);
     BatchingPolicy policy =
-        new BatchingPolicy(8, true, new int[0], 0, false, 2, List.of(queue, queue, queue));
+        new BatchingPolicy(8, true, new int[0], 0, false, 2, List.of(queue, queue, queue), 0);
     ModelScheduler scheduler = new ModelScheduler("model 'fuzz' version 1", "fuzz-test", policy,
         List.of(new Unused()), timer, Ticker.SYSTEM, ExecutionListener.NONE, Duration.ZERO);
     ModelSignature signature = new ModelSignature(
