@@ -174,7 +174,10 @@ public final class SuiteReport {
         + " still moves the numbers, most for models whose weights do not fit in cache (the MLPs)\n");
     text.append("- Latencies in microseconds, measured by the client; server CPU from"
         + " `/proc/<pid>/stat` over the measured windows. A throughput marked" + UNSTABLE
-        + " comes from a level whose last 3 windows did not agree within 10%.\n\n");
+        + " comes from a level whose last 3 windows did not agree within 10%. The load generator"
+        + " of every served run compiles with C1 only (`" + SuitePlan.GENERATOR_JVM + "`): a fresh"
+        + " generator JVM's C2 compiler would still be at work during the measurement, on the core"
+        + " the server's transport uses.\n\n");
     text.append("## Goals\n\n");
     verdicts.forEach(line -> text.append("- ").append(line).append('\n'));
     if (!failures.isEmpty()) {
