@@ -79,6 +79,14 @@ public final class SuitePlan {
   static final Goal PAYLOAD_CPU =
       new Goal("Server CPU per MB of a 600 KB request ≤ {} ms (half of 1.9 ms)", 0.95);
 
+  /**
+   * ServerLive at one call every few milliseconds, the slow model's pace: what one round trip
+   * through the transport costs after the machine idled between calls, for the floor of the slow
+   * model's goals at concurrency 1.
+   */
+  static final String LIVE_PACED = "live_paced";
+  /** Calls a second of {@link #LIVE_PACED}: one every 5 ms. */
+  static final int PACED_RATE = 200;
   static final int[] CONCURRENCY_TINY = {1, 4, 16};
   static final int[] CONCURRENCY_SLOW = {1, 2};
   static final int[] CURVE = {1, 2, 4, 8, 16};
@@ -107,7 +115,10 @@ public final class SuitePlan {
   static final Section SLOW_MODEL = new Section(
       "2. A model of several milliseconds: served against in-process",
       "`slow` (MLP 2048→4096→4096→10, FP32, batching off, one instance) over gRPC against the"
-          + " same model called through the backend SPI in one process.",
+          + " same model called through the backend SPI in one process; then ServerLive at one call"
+          + " every 5 ms (" + PACED_RATE + " calls a second), what one trip through the transport"
+          + " costs when the machine idles between calls as it does around the slow model at"
+          + " concurrency 1.",
       slowRuns());
   static final Section BATCHING = new Section("3. Dynamic batching of a compute-bound MLP",
       "MLP 512→2048→2048→10, FP32. In-process: one thread calling the backend with batches of 1"
@@ -170,6 +181,7 @@ public final class SuitePlan {
     return "slow_inprocess_c" + concurrency;
   }
 
+
   static String mlpInProcess(int batch) {
     return "mlp_inprocess_b" + batch;
   }
@@ -209,6 +221,8 @@ public final class SuitePlan {
       runs.add(inProcess(slowInProcess(c), "-m", "slow", "--concurrency-range",
           Integer.toString(c)));
     }
+    runs.add(served(LIVE_PACED, "--rpc", "live", "--request-rate-range",
+        Integer.toString(PACED_RATE)));
     return runs;
   }
 

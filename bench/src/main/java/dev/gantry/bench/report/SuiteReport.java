@@ -283,11 +283,21 @@ public final class SuiteReport {
           n(local, SuiteFigures::p50), n(served, SuiteFigures::p99), n(local, SuiteFigures::p99),
           n(served, SuiteFigures::queue), n(served, SuiteFigures::computeInfer));
     }
+    Optional<SuiteFigures> paced = figures(SuitePlan.LIVE_PACED);
+    Optional<SuiteFigures> alone = figures(SuitePlan.slowInProcess(1));
+    double roundTrip = paced.map(SuiteFigures::avg).orElse(Double.NaN);
+    double pacedP50 = paced.map(SuiteFigures::p50).orElse(Double.NaN);
+    double floor = alone.map(f -> f.avg() / (f.avg() + roundTrip)).orElse(Double.NaN);
+    String pacedNote = "; ServerLive at one call every 5 ms took " + fixed(pacedP50, 0)
+        + " µs p50 and " + fixed(roundTrip, 0) + " µs on average";
     String goal = goal(SLOW_THROUGHPUT, worst, 1,
-        "the lowest ratio over concurrency 1 and 2 is " + fixed(worst, 2));
+        "the lowest ratio over concurrency 1 and 2 is " + fixed(worst, 2) + pacedNote
+            + ", so at concurrency 1, where every call waits for one such trip, a server adding"
+            + " nothing to the transport would reach at most " + fixed(floor, 2));
     String p50 = verdict(SLOW_P50, !Double.isNaN(widestGap) && widestGap <= SLOW_P50.bound(),
         Double.isNaN(widestGap) ? "not measured" : "the widest gap over concurrency 1 and 2 is "
-            + fixed(widestGap, 0) + " µs");
+            + fixed(widestGap, 0) + " µs" + pacedNote + ", the gap of a server adding nothing to"
+            + " the transport");
     return text.append(table).append('\n').append(goal).append("\n\n").append(p50)
         .append("\n\n").toString();
   }

@@ -24,6 +24,7 @@ class SuiteReportTest {
       run(SuitePlan.tiny(c), 8_500 * c, 120, 0, "");
     }
     run(SuitePlan.TINY_IN_PROCESS, 100_000, 10, 0, "");
+    run(SuitePlan.LIVE_PACED, 200, 500, 0, "");
     run("slow_served_c1", 130, 7_600, 0, "");
     run("slow_inprocess_c1", 135, 7_400, 0, "");
     run("slow_served_c2", 120, 16_000, 0, "");
@@ -48,9 +49,14 @@ class SuiteReportTest {
     assertTrue(report.contains("the model alone takes 50.0 µs of CPU per call in-process, so a"
         + " server adding nothing to ServerLive's 50.0 µs but the model would reach 0.50)"), report);
     assertTrue(report.contains("Served ≥ 0.95 × in-process for a model of ≥ 5 ms: **not met**"
-        + " (the lowest ratio over concurrency 1 and 2 is 0.89)"), report);
+        + " (the lowest ratio over concurrency 1 and 2 is 0.89; ServerLive at one call every 5 ms"
+        + " took 500 µs p50 and 500 µs on average, so at concurrency 1, where every call waits for"
+        + " one such trip, a server adding nothing to the transport would reach at most 0.94)"),
+        report);
     assertTrue(report.contains("Served p50 ≤ in-process p50 + 150 µs for a model of ≥ 5 ms:"
-        + " **not met** (the widest gap over concurrency 1 and 2 is 1,200 µs)"), report);
+        + " **not met** (the widest gap over concurrency 1 and 2 is 1,200 µs; ServerLive at one"
+        + " call every 5 ms took 500 µs p50 and 500 µs on average, the gap of a server adding"
+        + " nothing to the transport)"), report);
     assertTrue(report.contains("Tiny inferences per server CPU-second ≥ 0.5 × empty RPCs per server"
         + " CPU-second: **met**"), report);
     assertTrue(report.contains("Server CPU per MB of a 600 KB request ≤ 0.95 ms (half of 1.9 ms):"
