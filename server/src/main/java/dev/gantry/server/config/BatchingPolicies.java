@@ -83,20 +83,9 @@ public final class BatchingPolicies {
 
   /** The {@value #EXECUTE_ON_ARRIVAL_PARAMETER} parameter, checked; 0 when absent. */
   private static long executeOnArrivalMicros(ModelConfig config) throws ModelLoadException {
-    if (!config.getParametersMap().containsKey(EXECUTE_ON_ARRIVAL_PARAMETER)) {
-      return 0;
-    }
-    String value = config.getParametersMap().get(EXECUTE_ON_ARRIVAL_PARAMETER).getStringValue();
-    long micros;
-    try {
-      micros = Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
-      micros = -1;
-    }
-    if (micros < 0 || micros > MAX_EXECUTE_ON_ARRIVAL_MICROS) {
-      throw new ModelLoadException("parameter " + EXECUTE_ON_ARRIVAL_PARAMETER + " is '" + value
-          + "'; it takes microseconds, 0 (off) to " + MAX_EXECUTE_ON_ARRIVAL_MICROS);
-    }
+    long micros = ModelParameters.wholeNumber(config, EXECUTE_ON_ARRIVAL_PARAMETER,
+        MAX_EXECUTE_ON_ARRIVAL_MICROS, "microseconds, 0 (off) to " + MAX_EXECUTE_ON_ARRIVAL_MICROS)
+        .orElse(0);
     if (micros > 0 && config.getMaxBatchSize() > 0 && config.hasDynamicBatching()) {
       throw new ModelLoadException("parameter " + EXECUTE_ON_ARRIVAL_PARAMETER + " is for models"
           + " without dynamic_batching: batches form in the queue, which it skips");

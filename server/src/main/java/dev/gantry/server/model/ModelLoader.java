@@ -10,6 +10,7 @@ import dev.gantry.server.config.HostPolicies;
 import dev.gantry.server.config.InstancePlacements;
 import dev.gantry.server.config.InstancePlacements.Placement;
 import dev.gantry.server.config.ModelConfigs;
+import dev.gantry.server.config.ModelParameters;
 import dev.gantry.server.metrics.ModelMetrics;
 import dev.gantry.server.metrics.ServerMetrics;
 import dev.gantry.server.scheduler.BatchingPolicy;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -219,21 +221,9 @@ public final class ModelLoader implements VersionLoader {
    * default when it has none.
    */
   private Duration executionTimeout(ModelConfig config) throws ModelLoadException {
-    if (!config.getParametersMap().containsKey(EXECUTION_TIMEOUT_PARAMETER)) {
-      return defaultExecutionTimeout;
-    }
-    String value = config.getParametersMap().get(EXECUTION_TIMEOUT_PARAMETER).getStringValue();
-    long millis;
-    try {
-      millis = Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
-      millis = -1;
-    }
-    if (millis < 0) {
-      throw new ModelLoadException("parameter " + EXECUTION_TIMEOUT_PARAMETER + " is '" + value
-          + "'; it takes milliseconds, 0 or more (0: no limit)");
-    }
-    return Duration.ofMillis(millis);
+    OptionalLong millis = ModelParameters.wholeNumber(config, EXECUTION_TIMEOUT_PARAMETER,
+        Long.MAX_VALUE, "milliseconds, 0 or more (0: no limit)");
+    return millis.isPresent() ? Duration.ofMillis(millis.getAsLong()) : defaultExecutionTimeout;
   }
 
   private static InstanceSpec spec(

@@ -61,6 +61,24 @@ class ArrivalExecutionTest {
     return INSTANCE_THREAD;
   }
 
+  /**
+   * Submits a request of {@code value} from a thread named "arriving" and returns once it runs
+   * there, held at the instance's gate until {@link FakeInstance#open()}.
+   */
+  private CompletableFuture<Map<String, Tensor>> heldOnArrival(float value) throws Exception {
+    instance.hold();
+    CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
+    new Thread(() -> scheduler.submit(
+        request("held", 1, 4, value, 1, InferenceRequest.NO_DEADLINE, outcome)), "arriving")
+        .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!instance.threads.get(instance.threads.size() - 1).equals("arriving")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    return outcome;
+  }
+
   @Test
   void aSteadilyCheapModelRunsOnTheArrivingThreadWhenItsInstanceIsIdle() throws Exception {
     start(Duration.ofSeconds(1));
@@ -108,16 +126,7 @@ class ArrivalExecutionTest {
     start(Duration.ofSeconds(1));
     assertEquals(Thread.currentThread().getName(),
         runUntilOnArrival(ArrivalExecution.STEADY_EXECUTIONS * 2));
-    instance.hold();
-    CompletableFuture<Map<String, Tensor>> lentOut = new CompletableFuture<>();
-    Thread arriving = new Thread(() -> scheduler.submit(
-        request("held", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, lentOut)), "arriving");
-    arriving.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!instance.threads.get(instance.threads.size() - 1).equals("arriving")
-        && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
+    CompletableFuture<Map<String, Tensor>> lentOut = heldOnArrival(1f);
     CompletableFuture<Map<String, Tensor>> queued = new CompletableFuture<>();
     scheduler.submit(request("queued", 1, 4, 3f, 1, InferenceRequest.NO_DEADLINE, queued));
     Thread.sleep(50);
@@ -135,16 +144,7 @@ class ArrivalExecutionTest {
     start(Duration.ofSeconds(1));
     assertEquals(Thread.currentThread().getName(),
         runUntilOnArrival(ArrivalExecution.STEADY_EXECUTIONS * 2));
-    instance.hold();
-    CompletableFuture<Map<String, Tensor>> held = new CompletableFuture<>();
-    Thread arriving = new Thread(() -> scheduler.submit(
-        request("held", 1, 4, 2f, 1, InferenceRequest.NO_DEADLINE, held)), "arriving");
-    arriving.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!instance.threads.get(instance.threads.size() - 1).equals("arriving")
-        && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
+    CompletableFuture<Map<String, Tensor>> held = heldOnArrival(2f);
     Thread unloading = new Thread(() -> scheduler.shutdown(Duration.ofSeconds(5)), "unloading");
     unloading.start();
     Thread.sleep(100);
