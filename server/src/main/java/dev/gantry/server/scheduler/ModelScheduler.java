@@ -36,9 +36,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * keep serving. While every instance is stuck the version is unavailable: queued requests fail,
  * new ones are refused with the reason, and it serves again as soon as one stuck call returns.
  *
- * <p>{@link Outcomes} hands the outcomes to the listeners. What stays here (about 450 lines) is
+ * <p>A model that declares {@code execute_on_arrival_us} may have a request run on the thread
+ * that submits it, with an idle instance lent for it ({@link ArrivalExecution} decides when).
+ *
+ * <p>{@link Outcomes} hands the outcomes to the listeners. What stays here (about 500 lines) is
  * what one lock guards together: the queue, the alarms of its requests' deadlines and timeouts,
- * the drain's state and the filling batch, so that it reads as one piece.
+ * the drain's state, the filling batch and which instances are lent, so that it reads as one
+ * piece.
  */
 public final class ModelScheduler {
   private enum State {
