@@ -86,7 +86,7 @@ public final class BatchingPolicies {
     long micros = ModelParameters.wholeNumber(config, EXECUTE_ON_ARRIVAL_PARAMETER,
         MAX_EXECUTE_ON_ARRIVAL_MICROS, "microseconds, 0 (off) to " + MAX_EXECUTE_ON_ARRIVAL_MICROS)
         .orElse(0);
-    if (micros > 0 && config.getMaxBatchSize() > 0 && config.hasDynamicBatching()) {
+    if (micros > 0 && config.hasDynamicBatching()) {
       throw new ModelLoadException("parameter " + EXECUTE_ON_ARRIVAL_PARAMETER + " is for models"
           + " without dynamic_batching: batches form in the queue, which it skips");
     }

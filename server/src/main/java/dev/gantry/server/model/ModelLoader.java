@@ -222,7 +222,7 @@ public final class ModelLoader implements VersionLoader {
    */
   private Duration executionTimeout(ModelConfig config) throws ModelLoadException {
     OptionalLong millis = ModelParameters.wholeNumber(config, EXECUTION_TIMEOUT_PARAMETER,
-        Long.MAX_VALUE, "milliseconds, 0 or more (0: no limit)");
+        Long.MAX_VALUE / 1_000_000, "milliseconds, 0 or more (0: no limit)");
     return millis.isPresent() ? Duration.ofMillis(millis.getAsLong()) : defaultExecutionTimeout;
   }
 

@@ -32,8 +32,9 @@ public record BatchingPolicy(
     preferredBatchSizes = preferredBatchSizes.clone();
     Arrays.sort(preferredBatchSizes);
     levels = List.copyOf(levels);
-    if (executeOnArrivalNanos > 0 && dynamicBatching) {
-      throw new IllegalArgumentException("execution on arrival is for models that do not batch");
+    if (executeOnArrivalNanos > 0 && (dynamicBatching || preserveOrdering)) {
+      throw new IllegalArgumentException(
+          "execution on arrival is for models without dynamic batching or ordering");
     }
   }
 

@@ -47,6 +47,8 @@ final class InstanceWorker {
    * scheduler's lock. While lent, this worker's own thread takes no batch and does not end.
    */
   boolean lent;
+  /** Whether this worker's thread is ending, so its instance may not be lent; under the lock. */
+  boolean retired;
   /** The watchdog's next look at this worker. */
   volatile ScheduledFuture<?> watch;
 
@@ -124,6 +126,7 @@ final class InstanceWorker {
         }
       }
     } finally {
+      scheduler.retire(this);
       instance.close();
     }
   }
@@ -136,6 +139,9 @@ final class InstanceWorker {
     try {
       Outbox.collecting(() -> execute(
           new Plan.Dispatch(List.of(request), request.batchSize(), DispatchReason.ON_ARRIVAL)));
+    } catch (RuntimeException e) {
+      log.error("{}: running request '{}' on arrival failed outside the backend", label,
+          request.id(), e);
     } finally {
       scheduler.returned(this);
     }

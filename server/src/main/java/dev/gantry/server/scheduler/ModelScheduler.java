@@ -56,6 +56,8 @@ public final class ModelScheduler {
   private final Ticker ticker;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
+  /** Signalled when a lent instance comes back; its worker's thread waits on this, not changed. */
+  private final Condition instanceBack = lock.newCondition();
   private final RequestQueue queue;
   /** The deadlines and REJECT timeouts of queued requests; guarded by the lock. */
   private final Alarm expiries;
@@ -133,7 +135,8 @@ public final class ModelScheduler {
   }
 
   /**
-   * Queues a request. Its outcome reaches its listener later, from another thread.
+   * Queues a request. Its outcome reaches its listener later, from another thread; or, for a
+   * request run on arrival, on this thread before this returns.
    *
    * <p>The request's queue timeout is its level's policy applied to what it asks for: under
    * REJECT the request leaves the queue when it passes, under DELAY it moves behind the timely
@@ -205,7 +208,7 @@ public final class ModelScheduler {
   /** An idle instance, lent to the caller; null when every instance is busy or stuck. */
   private InstanceWorker lendIdleWorker() {
     for (InstanceWorker worker : workers) {
-      if (!worker.busy && !worker.lent && !worker.stuck) {
+      if (!worker.busy && !worker.lent && !worker.stuck && !worker.retired) {
         worker.lent = true;
         worker.busy = true;
         return worker;
@@ -220,8 +223,25 @@ public final class ModelScheduler {
     try {
       worker.lent = false;
       worker.busy = false;
-      if (queue.size() > 0 || state != State.RUNNING) {
-        changed.signalAll();
+      instanceBack.signalAll();
+      if (queue.size() > 0) {
+        changed.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A worker's thread is ending: its instance is never lent again, and this returns once it is
+   * not lent, so that the thread closes it only when no request is running on it.
+   */
+  void retire(InstanceWorker worker) {
+    lock.lock();
+    try {
+      worker.retired = true;
+      while (worker.lent) {
+        instanceBack.awaitUninterruptibly();
       }
     } finally {
       lock.unlock();
@@ -355,7 +375,10 @@ public final class ModelScheduler {
     try {
       while (true) {
         if (worker.lent) {
-          changed.await();
+          if (queue.size() > 0) {
+            changed.signal();
+          }
+          instanceBack.await();
           continue;
         }
         if (state == State.STOPPED) {
@@ -426,6 +449,7 @@ public final class ModelScheduler {
    * serve, so do the queued ones.
    */
   private void abandoned(Execution execution, GantryException error) {
+    arrival.overran();
     Outbox.collecting(() -> {
       failed(execution, error);
       Optional<String> unavailable = unavailableReason();

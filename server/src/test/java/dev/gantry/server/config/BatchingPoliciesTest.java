@@ -44,5 +44,9 @@ class BatchingPoliciesTest {
             + onArrival("100")), 16));
     assertEquals("parameter execute_on_arrival_us is for models without dynamic_batching:"
         + " batches form in the queue, which it skips", batching.getMessage());
+    ModelLoadException ordering = assertThrows(ModelLoadException.class,
+        () -> BatchingPolicies.from(config("dynamic_batching { preserve_ordering: true } "
+            + onArrival("100")), 16));
+    assertEquals(batching.getMessage(), ordering.getMessage());
   }
 }

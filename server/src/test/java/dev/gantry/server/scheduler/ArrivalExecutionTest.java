@@ -76,6 +76,8 @@ class ArrivalExecutionTest {
         && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
+    assertEquals("arriving", instance.threads.get(instance.threads.size() - 1),
+        "the held request runs on arrival");
     return outcome;
   }
 
@@ -140,6 +142,38 @@ class ArrivalExecutionTest {
   }
 
   @Test
+  void aQueuedRequestReachesAnIdleInstanceWhileAnotherIsLent() throws Exception {
+    FakeInstance second = new FakeInstance();
+    BatchingPolicy policy = new BatchingPolicy(0, false, new int[0], 0, false, 1,
+        List.of(new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, 0, false, 16)),
+        Duration.ofMillis(50).toNanos());
+    scheduler = new ModelScheduler("model 'fake' version 1", "test-fake", policy,
+        List.of(instance, second), timer, Ticker.SYSTEM, records::add, Duration.ZERO);
+    for (int i = 0; i < ArrivalExecution.STEADY_EXECUTIONS * 3; i++) {
+      CompletableFuture<Map<String, Tensor>> outcome = new CompletableFuture<>();
+      scheduler.submit(request("r" + i, 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, outcome));
+      outcome.get(5, TimeUnit.SECONDS);
+      Thread.sleep(1);
+    }
+    CompletableFuture<Map<String, Tensor>> held = heldOnArrival(2f);
+    second.hold();
+    timer.schedule(second::open, 120, TimeUnit.MILLISECONDS);
+    CompletableFuture<Map<String, Tensor>> slow = new CompletableFuture<>();
+    scheduler.submit(request("slow", 1, 4, 3f, 1, InferenceRequest.NO_DEADLINE, slow));
+    slow.get(5, TimeUnit.SECONDS);
+
+    CompletableFuture<Map<String, Tensor>> queued = new CompletableFuture<>();
+    scheduler.submit(request("queued", 1, 4, 4f, 1, InferenceRequest.NO_DEADLINE, queued));
+
+    assertEquals(8f, queued.get(2, TimeUnit.SECONDS).get("y").data().getFloat(0),
+        "answered by the idle instance while the other is still lent");
+    assertFalse(held.isDone());
+    assertEquals("test-fake-instance-1", second.threads.get(second.threads.size() - 1));
+    instance.open();
+    assertEquals(4f, held.get(5, TimeUnit.SECONDS).get("y").data().getFloat(0));
+  }
+
+  @Test
   void anUnloadWaitsForARequestRunningOnArrivalBeforeClosingTheInstance() throws Exception {
     start(Duration.ofSeconds(1));
     assertEquals(Thread.currentThread().getName(),
@@ -149,6 +183,7 @@ class ArrivalExecutionTest {
     unloading.start();
     Thread.sleep(100);
     assertFalse(instance.closed, "closed under a running request");
+    assertTrue(unloading.isAlive(), "the unload waits for the request running on arrival");
 
     instance.open();
     assertEquals(4f, held.get(5, TimeUnit.SECONDS).get("y").data().getFloat(0));
