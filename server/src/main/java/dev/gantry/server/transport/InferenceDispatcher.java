@@ -46,7 +46,9 @@ final class InferenceDispatcher {
   }
 
   /**
-   * Queues a request; its outcome reaches exactly one of the two callbacks, from another thread.
+   * Queues a request; its outcome reaches exactly one of the two callbacks, from another thread;
+   * for a request run on arrival, through this thread's event loop after this returns, or off an
+   * event loop on this thread before it returns.
    *
    * @param deadline the call's gRPC deadline, or null
    * @throws GantryException when the request is rejected before it is queued
