@@ -1,6 +1,7 @@
 package dev.gantry.server;
 
 import dev.gantry.server.http.HttpApiServer;
+import dev.gantry.server.memory.DirectBufferPool;
 import dev.gantry.server.memory.MemoryReturn;
 import dev.gantry.server.memory.SharedMemoryRegistry;
 import dev.gantry.server.model.Backends;
@@ -72,6 +73,8 @@ public final class GantryServer implements AutoCloseable {
   private final ServerOptions options;
   private final Server grpc;
   private final Server inProcess;
+  /** Lends the memory large inference requests are parsed into. */
+  private final DirectBufferPool requestMemory = new DirectBufferPool();
   private final String inProcessName = "gantry-in-process-" + UUID.randomUUID();
   private final ModelRepository repository;
   private final HealthStatusManager health = new HealthStatusManager();
@@ -173,7 +176,7 @@ public final class GantryServer implements AutoCloseable {
       interceptors.add(new AuthInterceptor(options.security().tokens()));
     }
     interceptors.addAll(List.of(outer));
-    return ServerInterceptors.intercept(RequestParsing.strict(service), interceptors);
+    return ServerInterceptors.intercept(RequestParsing.strict(service, requestMemory), interceptors);
   }
 
   /** Starts serving and loads the models; returns once every model has loaded or failed. */

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * result goes.
  *
  * <p>The request completes exactly once: whichever of execution, deadline expiry or cancellation
- * claims it first through {@link #claim()} delivers the outcome.
+ * claims it first ({@link #claimToRun()} or {@link #claim()}) delivers the outcome. Its inputs are
+ * released once too, as soon as nothing will read them again: when a claim that does not run it
+ * succeeds, or when the backend returns from the execution that ran it.
  */
 public final class InferenceRequest {
   /** Deadline of a request that has none. */
@@ -31,6 +33,7 @@ public final class InferenceRequest {
   private final ResponseListener listener;
   private final long[] shapeKey;
   private final AtomicBoolean claimed = new AtomicBoolean();
+  private final AtomicBoolean inputsReleased = new AtomicBoolean();
   private long enqueuedNanos;
   private long sequence;
   private long expiresNanos = NO_DEADLINE;
@@ -123,9 +126,31 @@ public final class InferenceRequest {
     return Arrays.equals(shapeKey, other.shapeKey) && inputs.keySet().equals(other.inputs.keySet());
   }
 
-  /** Takes the right to complete this request; true for exactly one caller. */
+  /**
+   * Takes the right to complete this request without running it; true for exactly one caller.
+   * The inputs are released at once, since nothing reads them again.
+   */
   public boolean claim() {
+    if (!claimed.compareAndSet(false, true)) {
+      return false;
+    }
+    releaseInputs();
+    return true;
+  }
+
+  /**
+   * Takes the right to run this request and complete it; true for exactly one caller, who
+   * {@linkplain #releaseInputs() releases its inputs} once the backend has returned.
+   */
+  boolean claimToRun() {
     return claimed.compareAndSet(false, true);
+  }
+
+  /** Tells the listener, the first time only, that the scheduler no longer reads the inputs. */
+  void releaseInputs() {
+    if (inputsReleased.compareAndSet(false, true)) {
+      listener.inputsReleased();
+    }
   }
 
   public boolean isClaimed() {

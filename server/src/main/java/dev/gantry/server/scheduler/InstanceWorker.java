@@ -151,13 +151,18 @@ final class InstanceWorker {
     long dispatched = ticker.nanoTime();
     List<InferenceRequest> batch = new ArrayList<>(dispatch.batch().size());
     for (InferenceRequest request : dispatch.batch()) {
-      if (request.claim()) {
+      if (request.claimToRun()) {
         batch.add(request);
       }
     }
-    if (!batch.isEmpty()) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
       run(new Execution(
           batch, dispatch.items(), dispatch.reason(), new PhaseClock(ticker, dispatched)));
+    } finally {
+      batch.forEach(InferenceRequest::releaseInputs);
     }
   }
 

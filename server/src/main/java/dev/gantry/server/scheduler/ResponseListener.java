@@ -26,4 +26,11 @@ public interface ResponseListener {
   void onResponse(Map<String, Tensor> outputs);
 
   void onError(GantryException error);
+
+  /**
+   * The scheduler no longer reads the request's inputs, so the memory they are views of may be
+   * reused. Called once, on a scheduler, timer or transport thread, before or after the outcome;
+   * it must not block. By default, nothing to do.
+   */
+  default void inputsReleased() {}
 }

@@ -6,6 +6,7 @@ import dev.gantry.server.error.CancelledException;
 import dev.gantry.server.error.GantryException;
 import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.error.UnavailableException;
+import dev.gantry.server.memory.DirectBufferPool;
 import dev.gantry.server.metrics.ModelMetrics;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.server.model.ModelRepository;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * Takes one inference request from the wire to the scheduler: finds the model version, validates
  * the request, works out its deadline, and queues it with a listener that encodes the response.
  * Shared by the unary and the streaming call so both behave the same.
+ *
+ * <p>A request parsed into lent memory ({@link RequestMemory}) gives its loan back when the
+ * scheduler releases its inputs, or at once if it is refused before the queue.
  */
 final class InferenceDispatcher {
   private static final Logger log = LoggerFactory.getLogger(InferenceDispatcher.class);
@@ -58,6 +62,23 @@ final class InferenceDispatcher {
       Deadline deadline,
       Consumer<ModelInferResponse> onResponse,
       Consumer<GantryException> onError) {
+    DirectBufferPool.Loan memory = RequestMemory.takeCurrent();
+    try {
+      return submit(message, memory, deadline, onResponse, onError);
+    } catch (RuntimeException e) {
+      if (memory != null) {
+        memory.giveBack();
+      }
+      throw e;
+    }
+  }
+
+  private Queued submit(
+      ModelInferRequest message,
+      DirectBufferPool.Loan memory,
+      Deadline deadline,
+      Consumer<ModelInferResponse> onResponse,
+      Consumer<GantryException> onError) {
     long received = System.nanoTime();
     if (log.isDebugEnabled()) {
       log.debug("request '{}' for model '{}' version '{}': {} inputs", message.getId(),
@@ -68,7 +89,7 @@ final class InferenceDispatcher {
     }
     LoadedVersion model = repository.resolve(message.getModelName(), message.getModelVersion());
     try {
-      return submitTo(model, message, deadline, received, onResponse, onError);
+      return submitTo(model, message, memory, deadline, received, onResponse, onError);
     } catch (UnavailableException e) {
       LoadedVersion replacement =
           repository.resolve(message.getModelName(), message.getModelVersion());
@@ -76,7 +97,7 @@ final class InferenceDispatcher {
         model.metrics().failed(e, System.nanoTime() - received);
         throw e;
       }
-      return submitTo(replacement, message, deadline, received, onResponse, onError);
+      return submitTo(replacement, message, memory, deadline, received, onResponse, onError);
     }
   }
 
@@ -89,6 +110,7 @@ final class InferenceDispatcher {
   private Queued submitTo(
       LoadedVersion model,
       ModelInferRequest message,
+      DirectBufferPool.Loan memory,
       Deadline deadline,
       long received,
       Consumer<ModelInferResponse> onResponse,
@@ -138,6 +160,13 @@ final class InferenceDispatcher {
               public void onError(GantryException error) {
                 metrics.failed(error, System.nanoTime() - received);
                 onError.accept(error);
+              }
+
+              @Override
+              public void inputsReleased() {
+                if (memory != null) {
+                  memory.giveBack();
+                }
               }
             });
     try {

@@ -1,6 +1,8 @@
 package dev.gantry.server.transport;
 
+import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.server.error.InvalidArgumentException;
+import dev.gantry.server.memory.DirectBufferPool;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -27,16 +29,25 @@ import java.util.List;
  * <p>How: each method's request parser reports a failure as a null message instead of throwing,
  * and the method's handler closes the call when it sees one. Names, schemas (for reflection) and
  * handlers are otherwise unchanged.
+ *
+ * <p>The parser is also where a large message is read with a single copy ({@link
+ * AliasingParsing}); an inference request goes into memory lent by the pool, which its call
+ * holds for the handler to take over ({@link RequestMemory}).
  */
 public final class RequestParsing {
   private RequestParsing() {}
 
-  /** The service with every method's request parsing made strict. */
-  public static ServerServiceDefinition strict(ServerServiceDefinition service) {
+  /**
+   * The service with every method's request parsing made strict.
+   *
+   * @param memory lends the memory large inference requests are parsed into
+   */
+  public static ServerServiceDefinition strict(
+      ServerServiceDefinition service, DirectBufferPool memory) {
     ServiceDescriptor original = service.getServiceDescriptor();
     List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
     for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
-      methods.add(strict(method));
+      methods.add(strict(method, memory));
     }
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
         .setSchemaDescriptor(original.getSchemaDescriptor());
@@ -46,14 +57,15 @@ public final class RequestParsing {
     return strict.build();
   }
 
-  private static <Q, R> ServerMethodDefinition<Q, R> strict(ServerMethodDefinition<Q, R> method) {
+  private static <Q, R> ServerMethodDefinition<Q, R> strict(
+      ServerMethodDefinition<Q, R> method, DirectBufferPool memory) {
     MethodDescriptor<Q, R> descriptor = method.getMethodDescriptor();
     MethodDescriptor.Marshaller<Q> requests = descriptor.getRequestMarshaller();
     String type = requests instanceof MethodDescriptor.ReflectableMarshaller<?> reflectable
         ? reflectable.getMessageClass().getSimpleName()
         : "request";
     MethodDescriptor<Q, R> strict = descriptor
-        .toBuilder(new NullOnFailure<>(requests), descriptor.getResponseMarshaller())
+        .toBuilder(new NullOnFailure<>(requests, memory), descriptor.getResponseMarshaller())
         .build();
     ServerCallHandler<Q, R> handler = method.getServerCallHandler();
     return ServerMethodDefinition.create(strict,
@@ -62,13 +74,16 @@ public final class RequestParsing {
 
   /**
    * Parses with the method's own marshaller, or a large protobuf message with {@link
-   * AliasingParsing}; a message that does not parse becomes null.
+   * AliasingParsing}: an inference request into lent memory, any other into the heap. A message
+   * that does not parse becomes null.
    */
   private static final class NullOnFailure<T> implements MethodDescriptor.PrototypeMarshaller<T> {
     private final MethodDescriptor.Marshaller<T> delegate;
+    private final DirectBufferPool memory;
 
-    NullOnFailure(MethodDescriptor.Marshaller<T> delegate) {
+    NullOnFailure(MethodDescriptor.Marshaller<T> delegate, DirectBufferPool memory) {
       this.delegate = delegate;
+      this.memory = memory;
     }
 
     @Override
@@ -82,6 +97,11 @@ public final class RequestParsing {
         if (getMessagePrototype() instanceof MessageLite prototype && AliasingParsing.applies(stream)) {
           @SuppressWarnings("unchecked")
           Parser<T> parser = (Parser<T>) prototype.getParserForType();
+          if (prototype instanceof ModelInferRequest) {
+            AliasingParsing.Lent<T> lent = AliasingParsing.parseLent(stream, parser, memory);
+            RequestMemory.parsed(lent);
+            return lent.message();
+          }
           return AliasingParsing.parse(stream, parser);
         }
         return delegate.parse(stream);
@@ -108,11 +128,13 @@ public final class RequestParsing {
 
   /**
    * Closes the call on a message that did not parse. The handler is told the call was cancelled,
-   * so that it withdraws what it queued, and hears nothing more from the client.
+   * so that it withdraws what it queued, and hears nothing more from the client. Every event
+   * reaches the handler with the call's {@link RequestMemory} current.
    */
   private static final class Guard<Q, R> extends SimpleForwardingServerCallListener<Q> {
     private final ServerCall<Q, R> call;
     private final String type;
+    private final RequestMemory memory = new RequestMemory();
     private boolean rejected;
 
     Guard(ServerCall.Listener<Q> handler, ServerCall<Q, R> call, String type) {
@@ -131,30 +153,40 @@ public final class RequestParsing {
         call.close(StatusMapper.toStatus(new InvalidArgumentException(
             "the request is not a valid " + type + " message: its bytes do not parse as "
                 + "protobuf")), new Metadata());
-        super.onCancel();
+        memory.during(super::onCancel);
+        memory.giveBackUntaken();
         return;
       }
-      super.onMessage(message);
+      memory.arrived(message);
+      memory.during(() -> super.onMessage(message));
     }
 
     @Override
     public void onHalfClose() {
       if (!rejected) {
-        super.onHalfClose();
+        memory.during(super::onHalfClose);
+        memory.giveBackUntaken();
       }
     }
 
     @Override
     public void onCancel() {
       if (!rejected) {
-        super.onCancel();
+        memory.during(super::onCancel);
+        memory.giveBackUntaken();
       }
+    }
+
+    @Override
+    public void onComplete() {
+      memory.during(super::onComplete);
+      memory.giveBackUntaken();
     }
 
     @Override
     public void onReady() {
       if (!rejected) {
-        super.onReady();
+        memory.during(super::onReady);
       }
     }
   }

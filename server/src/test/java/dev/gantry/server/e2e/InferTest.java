@@ -19,13 +19,18 @@ import dev.gantry.proto.InferTensorContents;
 import dev.gantry.spi.DataType;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,6 +133,60 @@ class InferTest {
         .addInputs(input("x", "FP32", 1, WIDE).toBuilder().setContents(contents))
         .build());
     assertArrayEquals(values, floatsOf(output(typed, "y")));
+  }
+
+  @Test
+  void largeRequestsInFlightTogetherEachGetTheirOwnBytesBackWhileOthersAreCancelled()
+      throws Exception {
+    int perRound = 24;
+    for (int round = 0; round < 4; round++) {
+      List<float[]> sent = new ArrayList<>();
+      List<CompletableFuture<ModelInferResponse>> answers = new ArrayList<>();
+      List<Context.CancellableContext> cancelled = new ArrayList<>();
+      for (int i = 0; i < perRound; i++) {
+        float[] values = new float[WIDE];
+        Arrays.fill(values, round * 1000 + i);
+        values[i] = -1f;
+        ModelInferRequest request = ModelInferRequest.newBuilder()
+            .setModelName("wide")
+            .addInputs(input("x", "FP32", 1, WIDE))
+            .addRawInputContents(floats(values))
+            .build();
+        if (i % 6 == 5) {
+          Context.CancellableContext call = Context.current().withCancellation();
+          call.run(() -> gantry.async.modelInfer(request, new Answer()));
+          cancelled.add(call);
+          continue;
+        }
+        Answer answer = new Answer();
+        gantry.async.modelInfer(request, answer);
+        sent.add(values);
+        answers.add(answer.response);
+      }
+      cancelled.forEach(call -> call.cancel(null));
+      for (int i = 0; i < answers.size(); i++) {
+        ModelInferResponse response = answers.get(i).get(10, TimeUnit.SECONDS);
+        assertArrayEquals(sent.get(i), floatsOf(output(response, "y")), "request " + i);
+      }
+    }
+  }
+
+  /** Collects one unary answer. */
+  private static final class Answer implements StreamObserver<ModelInferResponse> {
+    final CompletableFuture<ModelInferResponse> response = new CompletableFuture<>();
+
+    @Override
+    public void onNext(ModelInferResponse value) {
+      response.complete(value);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      response.completeExceptionally(error);
+    }
+
+    @Override
+    public void onCompleted() {}
   }
 
   @Test

@@ -266,6 +266,44 @@ class ModelSchedulerTest {
   }
 
   @Test
+  void inputsAreReleasedOnceTheBackendReturnedOrAtOnceForARequestThatWillNotRun()
+      throws Exception {
+    start(batching(1, 0, 16));
+    instance.hold();
+    AtomicInteger runningReleased = new AtomicInteger();
+    CompletableFuture<Map<String, Tensor>> running = new CompletableFuture<>();
+    scheduler.submit(request("running", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, running,
+        ResponseListener.CALLING_THREAD, runningReleased::incrementAndGet));
+    assertTrue(instance.started.await(5, TimeUnit.SECONDS));
+
+    AtomicInteger cancelledReleased = new AtomicInteger();
+    InferenceRequest cancelled = request("cancelled", 1, 4, 2f, 1, InferenceRequest.NO_DEADLINE,
+        new CompletableFuture<>(), ResponseListener.CALLING_THREAD,
+        cancelledReleased::incrementAndGet);
+    scheduler.submit(cancelled);
+    scheduler.cancel(cancelled, new CancelledException("client went away"));
+    scheduler.cancel(cancelled, new CancelledException("and again"));
+    assertEquals(1, cancelledReleased.get(), "withdrawn from the queue: nothing reads it again");
+
+    AtomicInteger expiredReleased = new AtomicInteger();
+    CompletableFuture<Map<String, Tensor>> expired = new CompletableFuture<>();
+    scheduler.submit(request("expired", 1, 4, 3f, 1, nanosFromNow(20), expired,
+        ResponseListener.CALLING_THREAD, expiredReleased::incrementAndGet));
+    assertInstanceOf(DeadlineExceededException.class, failureOf(expired));
+    assertEquals(1, expiredReleased.get());
+
+    Thread.sleep(50);
+    assertEquals(0, runningReleased.get(), "the backend is still reading the running request");
+    instance.open();
+    running.get(5, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (runningReleased.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(1, runningReleased.get());
+  }
+
+  @Test
   void fullQueueRejectsAtOnceNamingTheLimit() throws Exception {
     start(batching(1, 0, 2));
     instance.hold();

@@ -26,6 +26,14 @@ final class Requests {
   static InferenceRequest request(
       String id, int rows, int width, float value, int level, long deadline,
       CompletableFuture<Map<String, Tensor>> outcome, Executor executor) {
+    return request(id, rows, width, value, level, deadline, outcome, executor, () -> {});
+  }
+
+  /** As above, telling {@code inputsReleased} when the scheduler releases the inputs. */
+  static InferenceRequest request(
+      String id, int rows, int width, float value, int level, long deadline,
+      CompletableFuture<Map<String, Tensor>> outcome, Executor executor,
+      Runnable inputsReleased) {
     ByteBuffer data = ByteBuffer.allocate(rows * width * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < rows * width; i++) {
       data.putFloat(value);
@@ -46,6 +54,11 @@ final class Requests {
           @Override
           public void onError(GantryException error) {
             outcome.completeExceptionally(error);
+          }
+
+          @Override
+          public void inputsReleased() {
+            inputsReleased.run();
           }
         });
   }

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -87,6 +88,22 @@ class SchedulerFaultsTest {
       assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
       Thread.sleep(5);
     }
+  }
+
+  @Test
+  void aHungRequestAnsweredByTheWatchdogKeepsItsInputsUntilTheBackendReturns() throws Exception {
+    FakeInstance hanging = fake();
+    hanging.hold();
+    start(List.of(hanging), WATCHDOG);
+    AtomicInteger released = new AtomicInteger();
+    CompletableFuture<Map<String, Tensor>> hung = new CompletableFuture<>();
+    scheduler.submit(request("hung", 1, 4, 1f, 1, InferenceRequest.NO_DEADLINE, hung,
+        ResponseListener.CALLING_THREAD, released::incrementAndGet));
+    assertInstanceOf(InternalException.class, failureOf(hung));
+    Thread.sleep(50);
+    assertEquals(0, released.get(), "the backend may still read them");
+    hanging.open();
+    await("the inputs are released", () -> released.get() == 1);
   }
 
   @Test

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.gantry.proto.ModelInferRequest;
+import dev.gantry.server.memory.DirectBufferPool;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.internal.CompositeReadableBuffer;
 import io.grpc.internal.ReadableBuffers;
 import java.io.ByteArrayInputStream;
@@ -42,6 +44,42 @@ class AliasingParsingTest {
     byte[] received = new byte[tensor.remaining()];
     tensor.get(received);
     assertTrue(Arrays.equals(TENSOR, received));
+  }
+
+  @Test
+  void anInferenceRequestIsParsedIntoLentDirectMemoryThatItsTensorsAlias() throws IOException {
+    DirectBufferPool pool = new DirectBufferPool();
+    AliasingParsing.Lent<ModelInferRequest> lent =
+        AliasingParsing.parseLent(inChunks(MESSAGE, 16 * 1024), ModelInferRequest.parser(), pool);
+
+    ModelInferRequest request = lent.message();
+    assertEquals("id-1", request.getId());
+    ByteBuffer tensor = request.getRawInputContents(0).asReadOnlyByteBuffer();
+    assertTrue(tensor.isDirect());
+    byte[] received = new byte[tensor.remaining()];
+    tensor.duplicate().get(received);
+    assertTrue(Arrays.equals(TENSOR, received));
+
+    int at = MESSAGE.length - TENSOR.length;
+    lent.loan().buffer().put(at, (byte) (TENSOR[0] + 1));
+    assertEquals((byte) (TENSOR[0] + 1), tensor.get(0), "a view of the lent memory, not a copy");
+  }
+
+  @Test
+  void aMessageThatDoesNotParseGivesItsLoanBack() {
+    DirectBufferPool pool = new DirectBufferPool();
+    byte[] cut = Arrays.copyOf(MESSAGE, MESSAGE.length - 10);
+    assertThrows(InvalidProtocolBufferException.class, () -> AliasingParsing.parseLent(
+        inChunks(cut, 8192), ModelInferRequest.parser(), pool));
+    assertEquals(512 * 1024, pool.retainedBytes(), "the loan is free again");
+  }
+
+  @Test
+  void aMessageHandedOverAsAnObjectIsLeftToGrpc() throws IOException {
+    ModelInferRequest message = ModelInferRequest.parseFrom(MESSAGE);
+    InputStream inProcess =
+        ProtoUtils.marshaller(ModelInferRequest.getDefaultInstance()).stream(message);
+    assertFalse(AliasingParsing.applies(inProcess));
   }
 
   @Test

@@ -1,0 +1,80 @@
+package dev.gantry.server.transport;
+
+import dev.gantry.server.memory.DirectBufferPool;
+
+/**
+ * One call's hold on the lent memory its latest request was parsed into, until the code that
+ * queues the request takes the loan over (and gives it back when the scheduler releases the
+ * request's inputs).
+ *
+ * <p>The loan travels on the transport's thread in three steps: the marshaller leaves it with the
+ * thread ({@link #parsed}); the call's guard, handed the same message at once, picks it up for the
+ * call ({@link #arrived}); and while the guard passes the call's events on ({@link #during}), the
+ * dispatcher takes it ({@link #takeCurrent}). A loan that nobody took is given back when the call
+ * is done with the message: at the next message, at half-close, or when the call ends. A loan
+ * whose message never reached the guard (an interceptor kept it) is never reused, only collected
+ * with the message, since something may still read it.
+ *
+ * <p>A call's events come one at a time, so a call's hold needs no lock.
+ */
+final class RequestMemory {
+  private static final ThreadLocal<AliasingParsing.Lent<?>> justParsed = new ThreadLocal<>();
+  private static final ThreadLocal<RequestMemory> current = new ThreadLocal<>();
+
+  private DirectBufferPool.Loan untaken;
+
+  /** The marshaller parsed a message into lent memory on this thread. */
+  static void parsed(AliasingParsing.Lent<?> lent) {
+    justParsed.set(lent);
+  }
+
+  /**
+   * The call received {@code message}: the loan it was parsed into, if this thread parsed it last,
+   * is now the call's; a loan of the call's previous message that nobody took is given back.
+   */
+  void arrived(Object message) {
+    giveBackUntaken();
+    AliasingParsing.Lent<?> lent = justParsed.get();
+    justParsed.remove();
+    if (lent != null && lent.message() == message) {
+      untaken = lent.loan();
+    }
+  }
+
+  /** Runs one of the call's events with this call's hold current on this thread. */
+  void during(Runnable event) {
+    RequestMemory outer = current.get();
+    current.set(this);
+    try {
+      event.run();
+    } finally {
+      if (outer == null) {
+        current.remove();
+      } else {
+        current.set(outer);
+      }
+    }
+  }
+
+  /** Gives back the loan of the call's message if nobody took it. */
+  void giveBackUntaken() {
+    if (untaken != null) {
+      untaken.giveBack();
+      untaken = null;
+    }
+  }
+
+  /**
+   * The loan of the message the current call event carries, which the caller now owns; null when
+   * the message is not in lent memory.
+   */
+  static DirectBufferPool.Loan takeCurrent() {
+    RequestMemory memory = current.get();
+    if (memory == null) {
+      return null;
+    }
+    DirectBufferPool.Loan loan = memory.untaken;
+    memory.untaken = null;
+    return loan;
+  }
+}

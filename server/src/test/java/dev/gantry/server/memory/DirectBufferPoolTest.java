@@ -1,0 +1,86 @@
+package dev.gantry.server.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** What the pool lends, what it keeps, and when it lets memory go. */
+class DirectBufferPoolTest {
+  private final AtomicLong now = new AtomicLong();
+  private final DirectBufferPool pool = new DirectBufferPool(now::get);
+
+  @Test
+  void aLoanIsDirectNativeOrderAndExactlyTheSizeAskedFor() {
+    ByteBuffer lent = pool.lend(600_000).buffer();
+    assertTrue(lent.isDirect());
+    assertEquals(ByteOrder.nativeOrder(), lent.order());
+    assertEquals(0, lent.position());
+    assertEquals(600_000, lent.remaining());
+  }
+
+  @Test
+  void memoryGivenBackIsLentAgainToTheNextRequestOfItsSize() {
+    DirectBufferPool.Loan first = pool.lend(600_000);
+    first.buffer().put(0, (byte) 42);
+    first.giveBack();
+    assertEquals(1 << 20, pool.retainedBytes());
+
+    DirectBufferPool.Loan second = pool.lend(700_000);
+    assertEquals(42, second.buffer().get(0), "the same memory, not a fresh (zeroed) buffer");
+    assertEquals(0, pool.retainedBytes());
+  }
+
+  @Test
+  void givingBackTwiceKeepsTheMemoryOnce() {
+    DirectBufferPool.Loan loan = pool.lend(100_000);
+    loan.giveBack();
+    loan.giveBack();
+    assertEquals(128 * 1024, pool.retainedBytes());
+    pool.lend(100_000);
+    assertEquals(0, pool.retainedBytes(), "lent once, not twice to two holders");
+  }
+
+  @Test
+  void memoryIsNotLentAgainWhileItIsOut() {
+    DirectBufferPool.Loan first = pool.lend(70_000);
+    DirectBufferPool.Loan second = pool.lend(70_000);
+    first.buffer().put(0, (byte) 1);
+    second.buffer().put(0, (byte) 2);
+    assertEquals(1, first.buffer().get(0));
+  }
+
+  @Test
+  void buffersLargerThanThePooledSizesAreNotKept() {
+    DirectBufferPool.Loan huge = pool.lend(DirectBufferPool.MAX_POOLED_BYTES + 1);
+    assertEquals(DirectBufferPool.MAX_POOLED_BYTES + 1, huge.buffer().remaining());
+    huge.giveBack();
+    assertEquals(0, pool.retainedBytes());
+  }
+
+  @Test
+  void atMostTheRetainedBoundIsKeptFree() {
+    List<DirectBufferPool.Loan> loans = new ArrayList<>();
+    int size = 8 << 20;
+    for (long kept = 0; kept <= DirectBufferPool.RETAINED_BYTES; kept += size) {
+      loans.add(pool.lend(size));
+    }
+    loans.forEach(DirectBufferPool.Loan::giveBack);
+    assertEquals(DirectBufferPool.RETAINED_BYTES, pool.retainedBytes());
+  }
+
+  @Test
+  void freeMemoryNobodyTookForTheIdleTimeIsDropped() {
+    DirectBufferPool.Loan early = pool.lend(100_000);
+    DirectBufferPool.Loan late = pool.lend(100_000);
+    early.giveBack();
+    now.addAndGet(DirectBufferPool.IDLE_NANOS + 1);
+    late.giveBack();
+    assertEquals(128 * 1024, pool.retainedBytes(), "only the buffer given back just now is kept");
+  }
+}
