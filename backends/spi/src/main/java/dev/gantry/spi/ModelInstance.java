@@ -20,7 +20,8 @@ public interface ModelInstance extends AutoCloseable {
    * Runs the model once on a batch.
    *
    * @param inputs every input of the model by name, already validated against {@link #signature()}
-   *     and with the batch dimension (if any) first
+   *     and with the batch dimension (if any) first; their memory may be reused for another
+   *     request once this returns, so the outputs must not share it
    * @param outputs the names of the outputs to compute, a non-empty subset of the signature's
    * @param phases told when inputs are ready and when inference is done, so that the server can
    *     report the time spent in each phase

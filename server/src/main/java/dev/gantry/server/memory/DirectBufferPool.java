@@ -18,25 +18,34 @@ import java.util.function.LongSupplier;
  * references it. Memory is only ever reused after {@link Loan#giveBack()}, so a holder that reads
  * a buffer after giving it back is the one way to see another request's bytes.
  *
- * <p>Buffers come in powers of two from {@link #MIN_BYTES} to {@link #MAX_POOLED_BYTES}; larger
- * requests get a buffer of their own that is not kept. At most {@link #RETAINED_BYTES} are kept
- * free, and a free buffer nobody took for {@link #IDLE_NANOS} is dropped, so that the pool keeps
- * about what the recent load needed and no more.
+ * <p>Buffers come in powers of two from {@link #MIN_BYTES} to {@link #MAX_BYTES}. At most {@link
+ * #RETAINED_BYTES} are kept free, and a free buffer nobody took for {@link #IDLE_NANOS} is
+ * dropped when any buffer is given back, so that the pool keeps about what the recent load needed
+ * and no more.
  */
 public final class DirectBufferPool {
   /** The smallest buffer lent. */
   public static final int MIN_BYTES = 64 * 1024;
-  /** The largest buffer kept for reuse. */
-  static final int MAX_POOLED_BYTES = 64 << 20;
+  /** The largest buffer lent. */
+  public static final int MAX_BYTES = 64 << 20;
   /** The most free memory kept over all sizes. */
   static final long RETAINED_BYTES = 128L << 20;
   /** How long a free buffer stays kept while nobody takes it. */
   static final long IDLE_NANOS = 10_000_000_000L;
 
   private static final int CLASSES =
-      Integer.numberOfTrailingZeros(MAX_POOLED_BYTES) - Integer.numberOfTrailingZeros(MIN_BYTES) + 1;
+      Integer.numberOfTrailingZeros(MAX_BYTES) - Integer.numberOfTrailingZeros(MIN_BYTES) + 1;
 
-  private record Free(ByteBuffer memory, long since) {}
+  /** A kept buffer; compared by identity, so that removing one never compares contents. */
+  private static final class Free {
+    final ByteBuffer memory;
+    final long since;
+
+    Free(ByteBuffer memory, long since) {
+      this.memory = memory;
+      this.since = since;
+    }
+  }
 
   @SuppressWarnings("unchecked")
   private final ConcurrentLinkedDeque<Free>[] free = new ConcurrentLinkedDeque[CLASSES];
@@ -54,18 +63,23 @@ public final class DirectBufferPool {
     }
   }
 
-  /** Lends a buffer of exactly {@code bytes} bytes, position 0, in native byte order. */
+  /**
+   * Lends a buffer of exactly {@code bytes} bytes, position 0, in native byte order.
+   *
+   * @throws IllegalArgumentException when {@code bytes} exceeds {@link #MAX_BYTES}
+   */
   public Loan lend(int bytes) {
-    int sizeClass = sizeClass(bytes);
-    if (sizeClass >= CLASSES) {
-      return new Loan(ByteBuffer.allocateDirect(bytes), bytes, sizeClass);
+    if (bytes > MAX_BYTES) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_BYTES + " bytes are lent at once, not " + bytes);
     }
+    int sizeClass = sizeClass(bytes);
     Free kept = free[sizeClass].pollFirst();
     if (kept == null) {
       return new Loan(ByteBuffer.allocateDirect(MIN_BYTES << sizeClass), bytes, sizeClass);
     }
-    retained.addAndGet(-kept.memory().capacity());
-    return new Loan(kept.memory(), bytes, sizeClass);
+    retained.addAndGet(-kept.memory.capacity());
+    return new Loan(kept.memory, bytes, sizeClass);
   }
 
   /** Bytes kept free for reuse now. */
@@ -74,11 +88,10 @@ public final class DirectBufferPool {
   }
 
   private void giveBack(ByteBuffer memory, int sizeClass) {
-    if (sizeClass >= CLASSES) {
-      return;
-    }
     long now = clock.getAsLong();
-    dropIdle(free[sizeClass], now);
+    for (ConcurrentLinkedDeque<Free> kept : free) {
+      dropIdle(kept, now);
+    }
     if (retained.addAndGet(memory.capacity()) > RETAINED_BYTES) {
       retained.addAndGet(-memory.capacity());
       return;
@@ -89,14 +102,14 @@ public final class DirectBufferPool {
   /** Drops the buffers at the cold end of one size's free list that nobody took for too long. */
   private void dropIdle(ConcurrentLinkedDeque<Free> kept, long now) {
     Free oldest;
-    while ((oldest = kept.peekLast()) != null && now - oldest.since() > IDLE_NANOS) {
+    while ((oldest = kept.peekLast()) != null && now - oldest.since > IDLE_NANOS) {
       if (kept.removeLastOccurrence(oldest)) {
-        retained.addAndGet(-oldest.memory().capacity());
+        retained.addAndGet(-oldest.memory.capacity());
       }
     }
   }
 
-  /** The index of the smallest size class that holds {@code bytes}; CLASSES or more if none. */
+  /** The index of the smallest size class that holds {@code bytes}. */
   private static int sizeClass(int bytes) {
     if (bytes <= MIN_BYTES) {
       return 0;

@@ -30,7 +30,8 @@ public interface ResponseListener {
   /**
    * The scheduler no longer reads the request's inputs, so the memory they are views of may be
    * reused. Called once, on a scheduler, timer or transport thread, before or after the outcome;
-   * it must not block. By default, nothing to do.
+   * it must not block. An outcome may come after it, so {@link #onResponse} and {@link #onError}
+   * must not read the request's inputs. By default, nothing to do.
    */
   default void inputsReleased() {}
 }

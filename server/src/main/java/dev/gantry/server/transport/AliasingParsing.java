@@ -23,10 +23,15 @@ import java.nio.ByteBuffer;
  * set-up here, so small messages keep grpc-java's path, as do messages that arrive as objects
  * (the in-process transport hands the sender's message over without bytes).
  *
- * <p>Two kinds of memory: an inference request goes into direct memory lent by a {@link
- * DirectBufferPool}, which a backend wraps as it is, and whose loan the request gives back when
- * the scheduler is done with its inputs; any other message goes into a heap array, freed with the
- * message, because nothing tells when its handler is done with its bytes.
+ * <p>Two kinds of memory: an inference request of up to {@link DirectBufferPool#MAX_BYTES} goes
+ * into direct memory lent by a {@link DirectBufferPool}, which a backend wraps as it is, and whose
+ * loan the request gives back when the scheduler is done with its inputs; any other message goes
+ * into a heap array, freed with the message, because nothing tells when its handler is done with
+ * its bytes. So does a larger inference request: rare, it would hold direct memory of its own
+ * until a garbage collection frees it, which matters more than its copy.
+ *
+ * <p>A tensor aliased in the message starts at whatever offset the encoding put it, not
+ * necessarily one aligned to its element size; the CPU backends read unaligned memory.
  */
 final class AliasingParsing {
   private AliasingParsing() {}

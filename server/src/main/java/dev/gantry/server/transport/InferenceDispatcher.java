@@ -62,7 +62,7 @@ final class InferenceDispatcher {
       Deadline deadline,
       Consumer<ModelInferResponse> onResponse,
       Consumer<GantryException> onError) {
-    DirectBufferPool.Loan memory = RequestMemory.takeCurrent();
+    DirectBufferPool.Loan memory = RequestMemory.take(message);
     try {
       return submit(message, memory, deadline, onResponse, onError);
     } catch (RuntimeException e) {

@@ -10,7 +10,7 @@ import dev.gantry.server.memory.DirectBufferPool;
  * <p>The loan travels on the transport's thread in three steps: the marshaller leaves it with the
  * thread ({@link #parsed}); the call's guard, handed the same message at once, picks it up for the
  * call ({@link #arrived}); and while the guard passes the call's events on ({@link #during}), the
- * dispatcher takes it ({@link #takeCurrent}). A loan that nobody took is given back when the call
+ * dispatcher takes it ({@link #take}). A loan that nobody took is given back when the call
  * is done with the message: at the next message, at half-close, or when the call ends. A loan
  * whose message never reached the guard (an interceptor kept it) is never reused, only collected
  * with the message, since something may still read it.
@@ -21,6 +21,7 @@ final class RequestMemory {
   private static final ThreadLocal<AliasingParsing.Lent<?>> justParsed = new ThreadLocal<>();
   private static final ThreadLocal<RequestMemory> current = new ThreadLocal<>();
 
+  private Object untakenMessage;
   private DirectBufferPool.Loan untaken;
 
   /** The marshaller parsed a message into lent memory on this thread. */
@@ -37,6 +38,7 @@ final class RequestMemory {
     AliasingParsing.Lent<?> lent = justParsed.get();
     justParsed.remove();
     if (lent != null && lent.message() == message) {
+      untakenMessage = message;
       untaken = lent.loan();
     }
   }
@@ -61,20 +63,22 @@ final class RequestMemory {
     if (untaken != null) {
       untaken.giveBack();
       untaken = null;
+      untakenMessage = null;
     }
   }
 
   /**
-   * The loan of the message the current call event carries, which the caller now owns; null when
-   * the message is not in lent memory.
+   * The loan of {@code message}, which the caller now owns; null when the message is not in lent
+   * memory or is not the one the current call event carries.
    */
-  static DirectBufferPool.Loan takeCurrent() {
+  static DirectBufferPool.Loan take(Object message) {
     RequestMemory memory = current.get();
-    if (memory == null) {
+    if (memory == null || memory.untakenMessage != message) {
       return null;
     }
     DirectBufferPool.Loan loan = memory.untaken;
     memory.untaken = null;
+    memory.untakenMessage = null;
     return loan;
   }
 }

@@ -97,7 +97,8 @@ public final class RequestParsing {
         if (getMessagePrototype() instanceof MessageLite prototype && AliasingParsing.applies(stream)) {
           @SuppressWarnings("unchecked")
           Parser<T> parser = (Parser<T>) prototype.getParserForType();
-          if (prototype instanceof ModelInferRequest) {
+          if (prototype instanceof ModelInferRequest
+              && stream.available() <= DirectBufferPool.MAX_BYTES) {
             AliasingParsing.Lent<T> lent = AliasingParsing.parseLent(stream, parser, memory);
             RequestMemory.parsed(lent);
             return lent.message();

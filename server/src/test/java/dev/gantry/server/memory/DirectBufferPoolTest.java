@@ -1,6 +1,7 @@
 package dev.gantry.server.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -56,11 +57,12 @@ class DirectBufferPoolTest {
   }
 
   @Test
-  void buffersLargerThanThePooledSizesAreNotKept() {
-    DirectBufferPool.Loan huge = pool.lend(DirectBufferPool.MAX_POOLED_BYTES + 1);
-    assertEquals(DirectBufferPool.MAX_POOLED_BYTES + 1, huge.buffer().remaining());
-    huge.giveBack();
-    assertEquals(0, pool.retainedBytes());
+  void theLargestSizeIsLentAndKeptAndNothingLarger() {
+    DirectBufferPool.Loan largest = pool.lend(DirectBufferPool.MAX_BYTES);
+    assertEquals(DirectBufferPool.MAX_BYTES, largest.buffer().remaining());
+    largest.giveBack();
+    assertEquals(DirectBufferPool.MAX_BYTES, pool.retainedBytes());
+    assertThrows(IllegalArgumentException.class, () -> pool.lend(DirectBufferPool.MAX_BYTES + 1));
   }
 
   @Test
@@ -83,4 +85,15 @@ class DirectBufferPoolTest {
     late.giveBack();
     assertEquals(128 * 1024, pool.retainedBytes(), "only the buffer given back just now is kept");
   }
+
+  @Test
+  void idleMemoryOfOneSizeIsDroppedWhenAnotherSizeIsGivenBack() {
+    DirectBufferPool.Loan small = pool.lend(100_000);
+    DirectBufferPool.Loan large = pool.lend(600_000);
+    small.giveBack();
+    now.addAndGet(DirectBufferPool.IDLE_NANOS + 1);
+    large.giveBack();
+    assertEquals(1 << 20, pool.retainedBytes(), "the idle 128 KiB buffer went");
+  }
+
 }

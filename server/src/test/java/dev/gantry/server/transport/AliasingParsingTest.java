@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.gantry.proto.GRPCInferenceServiceGrpc;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.server.memory.DirectBufferPool;
+import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.internal.CompositeReadableBuffer;
 import io.grpc.internal.ReadableBuffers;
@@ -72,6 +74,30 @@ class AliasingParsingTest {
     assertThrows(InvalidProtocolBufferException.class, () -> AliasingParsing.parseLent(
         inChunks(cut, 8192), ModelInferRequest.parser(), pool));
     assertEquals(512 * 1024, pool.retainedBytes(), "the loan is free again");
+  }
+
+  @Test
+  void theInferenceMarshallerLendsMemoryUpToThePoolsLargestSizeAndUsesTheHeapAbove()
+      throws IOException {
+    DirectBufferPool pool = new DirectBufferPool();
+    @SuppressWarnings("unchecked")
+    MethodDescriptor.Marshaller<ModelInferRequest> requests =
+        (MethodDescriptor.Marshaller<ModelInferRequest>) RequestParsing.strict(
+                new GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase() {}.bindService(), pool)
+            .getMethod(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName())
+            .getMethodDescriptor()
+            .getRequestMarshaller();
+
+    ModelInferRequest lent = requests.parse(inChunks(MESSAGE, 16 * 1024));
+    assertTrue(lent.getRawInputContents(0).asReadOnlyByteBuffer().isDirect());
+
+    byte[] huge = ModelInferRequest.newBuilder()
+        .addRawInputContents(ByteString.copyFrom(new byte[DirectBufferPool.MAX_BYTES]))
+        .build()
+        .toByteArray();
+    ModelInferRequest onHeap = requests.parse(inChunks(huge, 1 << 20));
+    assertFalse(onHeap.getRawInputContents(0).asReadOnlyByteBuffer().isDirect());
+    assertEquals(DirectBufferPool.MAX_BYTES, onHeap.getRawInputContents(0).size());
   }
 
   @Test

@@ -27,11 +27,11 @@ class RequestMemoryTest {
     DirectBufferPool.Loan loan = parsed(message);
     call.arrived(message);
     AtomicReference<DirectBufferPool.Loan> taken = new AtomicReference<>();
-    call.during(() -> taken.set(RequestMemory.takeCurrent()));
+    call.during(() -> taken.set(RequestMemory.take(message)));
     assertSame(loan, taken.get());
     call.giveBackUntaken();
     assertEquals(0, pool.retainedBytes(), "taken over: the handler gives it back, not the call");
-    assertNull(RequestMemory.takeCurrent(), "outside the call's events there is no current call");
+    assertNull(RequestMemory.take(message), "outside the call's events there is no current call");
   }
 
   @Test
@@ -55,9 +55,20 @@ class RequestMemoryTest {
     parsed(new Object());
     Object delivered = new Object();
     call.arrived(delivered);
-    call.during(() -> assertNull(RequestMemory.takeCurrent()));
+    call.during(() -> assertNull(RequestMemory.take(delivered)));
     call.giveBackUntaken();
     assertEquals(0, pool.retainedBytes());
+  }
+
+  @Test
+  void aHandlerAskingForAnotherMessagesMemoryGetsNone() {
+    RequestMemory call = new RequestMemory();
+    Object message = new Object();
+    parsed(message);
+    call.arrived(message);
+    call.during(() -> assertNull(RequestMemory.take(new Object())));
+    call.giveBackUntaken();
+    assertEquals(CLASS_BYTES, pool.retainedBytes(), "still the call's, given back untaken");
   }
 
   @Test
@@ -69,8 +80,8 @@ class RequestMemoryTest {
     outer.arrived(message);
     AtomicReference<DirectBufferPool.Loan> taken = new AtomicReference<>();
     outer.during(() -> {
-      inner.during(() -> assertNull(RequestMemory.takeCurrent()));
-      taken.set(RequestMemory.takeCurrent());
+      inner.during(() -> assertNull(RequestMemory.take(message)));
+      taken.set(RequestMemory.take(message));
     });
     assertSame(loan, taken.get());
   }

@@ -248,6 +248,31 @@ class ExecuteTest {
   }
 
   @Test
+  void aDirectInputAtAnAddressNotAlignedToItsElementsComputesAsAnAlignedOne() throws Exception {
+    byte[] model = OnnxModels.mlp(16, 32, 2, 4, 11);
+    int rows = 3;
+    float[] features = new float[rows * 16];
+    Random random = new Random(5);
+    for (int i = 0; i < features.length; i++) {
+      features[i] = (float) random.nextGaussian();
+    }
+    long[] shape = {rows, 16};
+    Tensor aligned = TestTensors.fp32(shape, features);
+    ByteBuffer memory = ByteBuffer.allocateDirect(aligned.byteSize() + 1);
+    ByteBuffer offByOne = memory.slice(1, aligned.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    offByOne.put(aligned.data().duplicate()).flip();
+    assertEquals(1, offByOne.alignmentOffset(0, Float.BYTES), "a misaligned tensor, as a"
+        + " raw_input_contents aliased in a parsed request can be");
+
+    Tensor served;
+    try (ModelInstance instance = load(model)) {
+      served = run(instance, Map.of("input", new Tensor(DataType.FP32, shape, offByOne)), "output");
+    }
+
+    assertArrayEquals(direct(model, shape, features), TestTensors.floats(served));
+  }
+
+  @Test
   void phasesAreMarkedAroundTheRun() throws Exception {
     List<String> marks = new ArrayList<>();
     ComputePhases recording =
