@@ -21,6 +21,8 @@ trials="${TRIALS:-5}"
 niceness="${NICE:-0}"
 suite_limit_secs=1800
 server_pid=""
+echo_pid=""
+echo_port=""
 command_line=""
 for setting in INTERVAL TRIALS NICE MODEL_CPU CLIENT_CPU GANTRY_JAVA_OPTS; do
   [ -z "${!setting:-}" ] || command_line+="$setting=${!setting} "
@@ -40,7 +42,11 @@ stop_server() {
   fi
   server_pid=""
 }
-trap stop_server EXIT
+stop_echo() {
+  [ -z "$echo_pid" ] || kill -KILL "$echo_pid" 2>/dev/null || true
+  echo_pid=""
+}
+trap 'stop_echo; stop_server' EXIT
 
 [ -d "$root/server/target/dist/lib" ] || "$root/gantry" serve --help >/dev/null
 [ -d "$root/bench/target/dist/lib" ] || "$root/gantry" bench --version >/dev/null
@@ -130,6 +136,25 @@ served() {
   echo "$name $(( others > 0 ? others : 0 ))" >>"$out/interference.txt"
 }
 inprocess() { local name="$1"; shift; run "$name" "$model_cpu" --in-process --model-repository "$out/models" "$@"; }
+# echo_run NAME ARGS...: a run against the echo server (dev.gantry.bench.EchoServer), the floor of
+# the payload runs, started at the first such run on the core of Gantry's transport.
+echo_run() {
+  local name="$1"; shift
+  if [ -z "$echo_pid" ]; then
+    nice -n "$niceness" taskset -c "$client_cpu" java -cp "$bench_cp" dev.gantry.bench.EchoServer \
+      >"$out/echo.log" 2>&1 &
+    echo_pid=$!
+    for _ in $(seq 1 300); do
+      kill -0 "$echo_pid" 2>/dev/null || { cat "$out/echo.log" >&2; log "the echo server exited"; exit 1; }
+      echo_port="$(sed -n 's/^echo listening on port \([0-9][0-9]*\)$/\1/p' "$out/echo.log")"
+      [ -z "$echo_port" ] || break
+      sleep 0.2
+    done
+    [ -n "$echo_port" ] || { log "the echo server did not listen within 60 s"; exit 1; }
+    log "echo server pid $echo_pid on port $echo_port"
+  fi
+  run "$name" "$client_cpu" -u "127.0.0.1:$echo_port" --server-pid "$echo_pid" "$@"
+}
 
 # The runs, warm-up of the server's JIT on every path first, come from the suite's plan
 # (dev.gantry.bench.report.SuitePlan), which the report reads them back by: one line per run,
@@ -143,10 +168,12 @@ for line in "${plan[@]}"; do
   case "$target" in
     served) served "$name" "${fields[@]:3}" ;;
     in-process) inprocess "$name" "${fields[@]:3}" ;;
+    echo) echo_run "$name" "${fields[@]:3}" ;;
     *) log "unknown target in the suite's plan: $line"; exit 1 ;;
   esac
 done
 
+stop_echo
 stop_server
 elapsed=$(($(date +%s) - start))
 log "measured in ${elapsed} s; writing $results"

@@ -37,6 +37,13 @@ public final class BenchModels {
 
   private static final long MLP_SEED = 7;
 
+  /** The sizes of the identity models' requests, in KiB. */
+  static final int[] IDENTITY_KIB = {4, 64, 600};
+  /** The identity models' tensors and largest batch. */
+  static final String IDENTITY_INPUT = "INPUT0";
+  static final String IDENTITY_OUTPUT = "OUTPUT0";
+  static final int IDENTITY_MAX_BATCH = 8;
+
   private BenchModels() {}
 
   /** Writes the models under {@code root}, replacing files of the same names. */
@@ -49,11 +56,20 @@ public final class BenchModels {
     model(root, "mlp_batched", mlp, MLP_MAX_BATCH,
         "dynamic_batching {\n  max_queue_delay_microseconds: " + MLP_QUEUE_DELAY_MICROS + "\n}\n");
     model(root, "mlp_unbatched", mlp, 2 * MLP_MAX_BATCH, "");
-    for (int kib : new int[] {4, 64, 600}) {
-      long floats = kib * 1024L / Float.BYTES;
-      model(root, "identity_" + kib + "k",
-          OnnxModels.identity("INPUT0", "OUTPUT0", DataType.FP32, -1, floats), 8, "");
+    for (int kib : IDENTITY_KIB) {
+      model(root, identity(kib), OnnxModels.identity(IDENTITY_INPUT, IDENTITY_OUTPUT,
+          DataType.FP32, -1, identityFloats(kib)), IDENTITY_MAX_BATCH, "");
     }
+  }
+
+  /** The name of the identity model whose requests carry {@code kib} KiB. */
+  static String identity(int kib) {
+    return "identity_" + kib + "k";
+  }
+
+  /** The FP32 elements of one row of the identity model of {@code kib} KiB. */
+  static long identityFloats(int kib) {
+    return kib * 1024L / Float.BYTES;
   }
 
   /** The tiny model's {@code execute_on_arrival_us}: its executions take tens of microseconds. */

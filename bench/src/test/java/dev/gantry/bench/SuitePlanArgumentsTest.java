@@ -35,7 +35,7 @@ class SuitePlanArgumentsTest {
       assertTrue(fields.get(1).matches("[a-z0-9_]+"), "a name the script can use as a file");
       List<String> args = new ArrayList<>(COMMON);
       switch (fields.get(0)) {
-        case "served" -> args.addAll(List.of("-u", "127.0.0.1:8001", "--server-pid", "1"));
+        case "served", "echo" -> args.addAll(List.of("-u", "127.0.0.1:8001", "--server-pid", "1"));
         case "in-process" -> args.addAll(List.of("--in-process", "--model-repository", "models"));
         default -> throw new AssertionError("unknown target in " + line);
       }
@@ -45,7 +45,7 @@ class SuitePlanArgumentsTest {
     }
     assertEquals(lines.size(), names.size());
     assertTrue(names.containsAll(List.of("warmup_unary", "live_c1", "slow_inprocess_c2",
-        "mlp_pair_served_r5", "identity_600k", "tiny_stream_c8")), names.toString());
+        "mlp_pair_served_r5", "identity_600k", "echo_identity_600k", "tiny_stream_c8")), names.toString());
   }
 
   private static List<String> planLines() {

@@ -4,6 +4,7 @@ import dev.gantry.bench.BenchModels;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +19,12 @@ public final class SuitePlan {
     /** To the suite's server, from a load generator on the transport's core. */
     SERVED,
     /** Into the backend in the generator's own process, on the model core. */
-    IN_PROCESS
+    IN_PROCESS,
+    /**
+     * To a grpc-java server that echoes the identity models' tensors ({@code EchoServer}), on
+     * the server's cores: what the transport alone costs for the same messages.
+     */
+    ECHO
   }
 
   /**
@@ -37,7 +43,7 @@ public final class SuitePlan {
     /** The line {@link #main} prints: target, name, JVM options ({@code -} for none), arguments. */
     String line() {
       return String.join("\t", Stream.concat(
-          Stream.of(target == Target.SERVED ? "served" : "in-process", name,
+          Stream.of(target.name().toLowerCase(Locale.ROOT).replace('_', '-'), name,
               generatorJvm.isEmpty() ? "-" : generatorJvm), args.stream()).toList());
     }
   }
@@ -129,7 +135,9 @@ public final class SuitePlan {
       batchingRuns());
   static final Section PAYLOAD = new Section("4. Payload size: server CPU per megabyte",
       "FP32 identity models, 4 requests outstanding (async mode), zeros; the response carries the"
-          + " same bytes back. MB = 10^6 bytes of request payload.",
+          + " same bytes back. MB = 10^6 bytes of request payload. Each size is run against Gantry"
+          + " and then, for the floor, against a grpc-java server on its defaults that only echoes"
+          + " the tensor back (`EchoServer`, on the same core as Gantry's transport).",
       payloadRuns());
   static final Section STREAMING = new Section("5. Unary and streaming on the tiny model",
       "`tiny`, async unary calls against one bidirectional stream, the same number of requests"
@@ -200,6 +208,11 @@ public final class SuitePlan {
     return "identity_" + size;
   }
 
+  /** The run of {@link #identity} against the echo, the transport's floor for that payload. */
+  static String identityEcho(String size) {
+    return "echo_" + identity(size);
+  }
+
   static String tinyMode(String mode, int concurrency) {
     return "tiny_" + mode + "_c" + concurrency;
   }
@@ -250,8 +263,10 @@ public final class SuitePlan {
   private static List<Run> payloadRuns() {
     List<Run> runs = new ArrayList<>();
     for (String size : PAYLOADS) {
-      runs.add(served(identity(size), "-m", identity(size), "--mode", "async", "--input-data",
-          "zero", "--concurrency-range", "4"));
+      String[] args = {"-m", identity(size), "--mode", "async", "--input-data", "zero",
+          "--concurrency-range", "4"};
+      runs.add(served(identity(size), args));
+      runs.add(new Run(identityEcho(size), Target.ECHO, GENERATOR_JVM, List.of(args)));
     }
     return runs;
   }

@@ -401,18 +401,29 @@ public final class SuiteReport {
   private String payloads() throws IOException {
     StringBuilder text = heading(PAYLOAD);
     MarkdownTable table = new MarkdownTable("payload in", "infer/s", "MB/s in", "p50", "p99",
-        "server CPU µs per request", "server CPU ms per MB in");
+        "server CPU µs per request", "server CPU ms per MB in", "echo infer/s",
+        "echo CPU ms per MB in", "Gantry / echo CPU per MB");
     for (String size : PAYLOADS) {
       Optional<SuiteFigures> f = figures(SuitePlan.identity(size));
+      Optional<SuiteFigures> echo = figures(SuitePlan.identityEcho(size));
       table.row(f.map(x -> x.payloadBytes() + " B").orElse(size), tp(f),
           n1(f, x -> x.throughput() * x.payloadBytes() / 1e6), n(f, SuiteFigures::p50),
           n(f, SuiteFigures::p99), n1(f, SuiteFigures::cpuPerInference),
-          n2(f, SuiteFigures::cpuMillisPerMegabyte));
+          n2(f, SuiteFigures::cpuMillisPerMegabyte), tp(echo),
+          n2(echo, SuiteFigures::cpuMillisPerMegabyte),
+          f.isPresent() && echo.isPresent()
+              ? fixed(f.get().cpuMillisPerMegabyte() / echo.get().cpuMillisPerMegabyte(), 2)
+              : "n/a");
     }
     Optional<SuiteFigures> judged = figures(SuitePlan.identity(GOAL_PAYLOAD));
     double perMegabyte = judged.map(SuiteFigures::cpuMillisPerMegabyte).orElse(Double.NaN);
+    double floor = figures(SuitePlan.identityEcho(GOAL_PAYLOAD))
+        .map(SuiteFigures::cpuMillisPerMegabyte).orElse(Double.NaN);
     String goal = verdict(PAYLOAD_CPU, perMegabyte <= PAYLOAD_CPU.bound(),
-        Double.isNaN(perMegabyte) ? "not measured" : fixed(perMegabyte, 2) + " ms per MB");
+        Double.isNaN(perMegabyte) ? "not measured" : fixed(perMegabyte, 2) + " ms per MB; a"
+            + " grpc-java server echoing the same messages and doing nothing else used "
+            + fixed(floor, 2) + " ms per MB in the same run, the floor of any server on"
+            + " grpc-java");
     return text.append(table).append('\n').append(goal).append("\n\n").append(copies.strip())
         .append("\n\n").toString();
   }

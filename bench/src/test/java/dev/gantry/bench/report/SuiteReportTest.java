@@ -111,6 +111,20 @@ class SuiteReportTest {
   }
 
   @Test
+  void thePayloadGoalIsJudgedWithTheEchoOfTheSameMessagesAsItsFloor() throws IOException {
+    payloadRun(SuitePlan.identity("600k"), 614_400, 600.0);
+    payloadRun(SuitePlan.identityEcho("600k"), 614_400, 540.0);
+
+    String report = report(List.of());
+
+    assertTrue(report.contains("Server CPU per MB of a 600 KB request ≤ 0.95 ms (half of 1.9 ms):"
+        + " **not met** (0.98 ms per MB; a grpc-java server echoing the same messages and doing"
+        + " nothing else used 0.88 ms per MB in the same run, the floor of any server on"
+        + " grpc-java)"), report);
+    assertTrue(report.contains("| 0.98 | 1,000 | 0.88 | 1.11 |"), report);
+  }
+
+  @Test
   void aNewRunKeepsTheSectionsMeasuredByHand() {
     String previous = "# old\n\n## 1. old numbers\n\n" + SuiteReport.KEPT_BELOW
         + "\n\n## Failover\n\n| 0 failed |\n";
@@ -135,6 +149,17 @@ class SuiteReportTest {
     meta.setProperty("client_cpu", "1");
     return new SuiteReport(runs, meta, failures, java.util.Map.of("live_c1", 3, "tiny_c1", 40),
         "Copies: none.").render();
+  }
+
+  /** A payload run's JSON: 1,000 requests a second of {@code bytes}, each costing {@code cpu} µs. */
+  private void payloadRun(String name, long bytes, double cpu) throws IOException {
+    Files.writeString(runs.resolve(name + ".json"), String.format(Locale.ROOT, """
+        {"run": {}, "levels": [{"concurrency": 4, "throughput_infer_per_sec": 1000,
+          "latency_us": {"p50": 4000, "p90": 5000, "p95": 6000, "p99": 8000, "avg": 4200},
+          "errors": {}, "stable": true, "payload_bytes": %d, "cpu_us_per_inference": %f,
+          "client_cpu_us_per_inference": 300.0, "server": {"reported": false, "queue_us": 0,
+          "compute_infer_us": 0, "average_batch": 0, "executions_by_batch_size": {}}}]}
+        """, bytes, cpu));
   }
 
   /** A run's JSON as the CLI writes it, with the figures the report reads. */
