@@ -37,6 +37,13 @@ public final class BenchModels {
 
   private static final long MLP_SEED = 7;
 
+  /** The tiny model: Add and Sub of two FP32 rows of {@link #TINY_WIDTH}. */
+  static final String TINY = "tiny";
+  static final int TINY_WIDTH = 16;
+  static final int TINY_MAX_BATCH = 8;
+  static final String[] TINY_INPUTS = {"INPUT0", "INPUT1"};
+  static final String[] TINY_OUTPUTS = {"OUTPUT0", "OUTPUT1"};
+
   /** The sizes of the identity models' requests, in KiB. */
   static final int[] IDENTITY_KIB = {4, 64, 600};
   /** The identity models' tensors and largest batch. */
@@ -48,7 +55,7 @@ public final class BenchModels {
 
   /** Writes the models under {@code root}, replacing files of the same names. */
   public static void write(Path root) throws IOException {
-    model(root, "tiny", OnnxModels.addSub(DataType.FP32, -1, 16), 8,
+    model(root, TINY, OnnxModels.addSub(DataType.FP32, -1, TINY_WIDTH), TINY_MAX_BATCH,
         "parameters { key: \"execute_on_arrival_us\" value: { string_value: \""
             + TINY_ON_ARRIVAL_MICROS + "\" } }\n");
     model(root, "slow", OnnxModels.mlp(2048, 4096, 2, 10, MLP_SEED), 8, "");

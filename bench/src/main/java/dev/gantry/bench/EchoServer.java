@@ -25,10 +25,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The floor of the payload benchmarks: a grpc-java server, on grpc-java's defaults, that answers
- * the suite's identity models by sending each request's tensor back and does nothing else. Its
- * CPU per megabyte is what the transport alone costs for the same messages on the same machine,
- * which no server on grpc-java can go under.
+ * The floor of the payload and tiny-model benchmarks: a grpc-java server, on grpc-java's
+ * defaults, that answers the suite's identity models and its tiny model by sending each
+ * request's tensors back as the outputs, and does nothing else. Its CPU per request is what the
+ * transport alone costs for messages of the same sizes on the same machine, which no server on
+ * grpc-java can go under.
  *
  * <p>It answers what the load generator asks of a model (ServerMetadata, ModelReady,
  * ModelMetadata, ModelConfig) and ModelInfer; anything else is UNIMPLEMENTED. It lists no
@@ -67,17 +68,24 @@ public final class EchoServer {
     echo.server.awaitTermination();
   }
 
-  /** The identity models by name, with the elements of one row. */
-  private static Map<String, Long> identities() {
-    Map<String, Long> models = new TreeMap<>();
+  /** A model the echo answers for: its tensors, all FP32 {@code [-1, width]}. */
+  private record Echoed(String[] inputs, String[] outputs, long width, int maxBatch) {}
+
+  /** The models the echo answers for, by name. */
+  private static Map<String, Echoed> echoed() {
+    Map<String, Echoed> models = new TreeMap<>();
     for (int kib : BenchModels.IDENTITY_KIB) {
-      models.put(BenchModels.identity(kib), BenchModels.identityFloats(kib));
+      models.put(BenchModels.identity(kib), new Echoed(
+          new String[] {BenchModels.IDENTITY_INPUT}, new String[] {BenchModels.IDENTITY_OUTPUT},
+          BenchModels.identityFloats(kib), BenchModels.IDENTITY_MAX_BATCH));
     }
+    models.put(BenchModels.TINY, new Echoed(BenchModels.TINY_INPUTS, BenchModels.TINY_OUTPUTS,
+        BenchModels.TINY_WIDTH, BenchModels.TINY_MAX_BATCH));
     return models;
   }
 
   private static final class Echo extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
-    private final Map<String, Long> models = identities();
+    private final Map<String, Echoed> models = echoed();
 
     @Override
     public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
@@ -103,54 +111,69 @@ public final class EchoServer {
     @Override
     public void modelMetadata(
         ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-      Long floats = models.get(request.getName());
-      if (floats == null) {
+      Echoed model = models.get(request.getName());
+      if (model == null) {
         out.onError(unknown(request.getName()));
         return;
       }
-      out.onNext(ModelMetadataResponse.newBuilder()
+      ModelMetadataResponse.Builder metadata = ModelMetadataResponse.newBuilder()
           .setName(request.getName())
           .addVersions("1")
-          .setPlatform("echo")
-          .addInputs(tensor(BenchModels.IDENTITY_INPUT, floats))
-          .addOutputs(tensor(BenchModels.IDENTITY_OUTPUT, floats))
-          .build());
+          .setPlatform("echo");
+      for (String input : model.inputs()) {
+        metadata.addInputs(tensor(input, model.width()));
+      }
+      for (String output : model.outputs()) {
+        metadata.addOutputs(tensor(output, model.width()));
+      }
+      out.onNext(metadata.build());
       out.onCompleted();
     }
 
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
-      if (!models.containsKey(request.getName())) {
+      Echoed model = models.get(request.getName());
+      if (model == null) {
         out.onError(unknown(request.getName()));
         return;
       }
       out.onNext(ModelConfigResponse.newBuilder()
           .setConfig(ModelConfig.newBuilder()
               .setName(request.getName())
-              .setMaxBatchSize(BenchModels.IDENTITY_MAX_BATCH))
+              .setMaxBatchSize(model.maxBatch()))
           .build());
       out.onCompleted();
     }
 
+    /** Sends input i back as output i, with its datatype and shape. */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-      if (request.getInputsCount() != 1 || request.getRawInputContentsCount() != 1) {
+      Echoed model = models.get(request.getModelName());
+      if (model == null) {
+        out.onError(unknown(request.getModelName()));
+        return;
+      }
+      int tensors = model.inputs().length;
+      if (request.getInputsCount() != tensors || request.getRawInputContentsCount() != tensors) {
         out.onError(Status.INVALID_ARGUMENT
-            .withDescription("the echo takes one input in raw_input_contents")
+            .withDescription("the echo of '" + request.getModelName() + "' takes " + tensors
+                + " inputs in raw_input_contents")
             .asRuntimeException());
         return;
       }
-      ModelInferRequest.InferInputTensor input = request.getInputs(0);
-      out.onNext(ModelInferResponse.newBuilder()
+      ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
           .setModelName(request.getModelName())
           .setModelVersion("1")
-          .setId(request.getId())
-          .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder()
-              .setName(BenchModels.IDENTITY_OUTPUT)
-              .setDatatype(input.getDatatype())
-              .addAllShape(input.getShapeList()))
-          .addRawOutputContents(request.getRawInputContents(0))
-          .build());
+          .setId(request.getId());
+      for (int i = 0; i < tensors; i++) {
+        ModelInferRequest.InferInputTensor input = request.getInputs(i);
+        response.addOutputs(ModelInferResponse.InferOutputTensor.newBuilder()
+                .setName(model.outputs()[i])
+                .setDatatype(input.getDatatype())
+                .addAllShape(input.getShapeList()))
+            .addRawOutputContents(request.getRawInputContents(i));
+      }
+      out.onNext(response.build());
       out.onCompleted();
     }
 
@@ -165,7 +188,7 @@ public final class EchoServer {
 
     private static RuntimeException unknown(String model) {
       return Status.NOT_FOUND
-          .withDescription("the echo serves only the identity models, not '" + model + "'")
+          .withDescription("the echo serves only the identity models and tiny, not '" + model + "'")
           .asRuntimeException();
     }
   }

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The payload benchmarks' floor answers the load generator as a server of the identity models. */
+/** The benchmarks' floor answers the load generator as a server of the identity and tiny models. */
 class EchoServerTest {
   @TempDir Path dir;
 
@@ -40,7 +40,7 @@ class EchoServerTest {
   }
 
   @Test
-  void theTensorComesBackAsItWentAndOtherModelsAreNotFound() throws Exception {
+  void theTensorsComeBackAsTheyWentAndOtherModelsAreNotFound() throws Exception {
     EchoServer echo = EchoServer.start(0);
     try (InferenceClient client =
         InferenceClient.builder().target("127.0.0.1:" + echo.port()).build()) {
@@ -53,8 +53,21 @@ class EchoServerTest {
           .build());
       assertArrayEquals(values, result.output(BenchModels.IDENTITY_OUTPUT).asFloats());
 
+      float[] first = new float[BenchModels.TINY_WIDTH];
+      float[] second = new float[BenchModels.TINY_WIDTH];
+      for (int i = 0; i < first.length; i++) {
+        first[i] = i;
+        second[i] = -i;
+      }
+      InferResult tiny = client.infer(InferRequest.builder(BenchModels.TINY)
+          .input(InferInput.fp32(BenchModels.TINY_INPUTS[0], first, 1, first.length))
+          .input(InferInput.fp32(BenchModels.TINY_INPUTS[1], second, 1, second.length))
+          .build());
+      assertArrayEquals(first, tiny.output(BenchModels.TINY_OUTPUTS[0]).asFloats());
+      assertArrayEquals(second, tiny.output(BenchModels.TINY_OUTPUTS[1]).asFloats());
+
       InferenceClientException unknown =
-          assertThrows(InferenceClientException.class, () -> client.modelMetadata("tiny"));
+          assertThrows(InferenceClientException.class, () -> client.modelMetadata("slow"));
       assertEquals(Status.Code.NOT_FOUND, unknown.code());
     } finally {
       echo.stop();

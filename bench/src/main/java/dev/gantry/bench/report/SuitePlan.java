@@ -21,7 +21,7 @@ public final class SuitePlan {
     /** Into the backend in the generator's own process, on the model core. */
     IN_PROCESS,
     /**
-     * To a grpc-java server that echoes the identity models' tensors ({@code EchoServer}), on
+     * To a grpc-java server that echoes the identity and tiny models' tensors ({@code EchoServer}), on
      * the server's cores: what the transport alone costs for the same messages.
      */
     ECHO
@@ -115,8 +115,11 @@ public final class SuitePlan {
       "`ServerLive` (no model) against `tiny` (Add and Sub of two FP32 rows of 16: 128 bytes in,"
           + " 128 out; batching off; `execute_on_arrival_us` " + BenchModels.TINY_ON_ARRIVAL_MICROS
           + ", so that its requests run on the transport thread when its instance is idle),"
-          + " closed loop, sync mode, the two interleaved per level; then `tiny` in-process, for"
-          + " what the model itself costs.",
+          + " closed loop, sync mode, the two interleaved per level, each level of `tiny` followed"
+          + " by the same load against a grpc-java server on its defaults that only echoes the"
+          + " inputs back as the outputs (`EchoServer`, on the core of Gantry's transport): what"
+          + " the transport alone costs for the tiny messages; then `tiny` in-process, for what"
+          + " the model itself costs.",
       emptyRpcRuns());
   static final Section SLOW_MODEL = new Section(
       "2. A model of several milliseconds: served against in-process",
@@ -178,6 +181,11 @@ public final class SuitePlan {
     return "tiny_c" + concurrency;
   }
 
+  /** The run of {@link #tiny} against the echo, the transport's floor for the tiny messages. */
+  static String tinyEcho(int concurrency) {
+    return "echo_" + tiny(concurrency);
+  }
+
   /** The tiny model called in-process: what the model itself costs, for the floor of the goals. */
   static final String TINY_IN_PROCESS = "tiny_inprocess_c1";
 
@@ -222,6 +230,7 @@ public final class SuitePlan {
     for (int c : CONCURRENCY_TINY) {
       runs.add(served(live(c), "--rpc", "live", "--concurrency-range", Integer.toString(c)));
       runs.add(served(tiny(c), "-m", "tiny", "--concurrency-range", Integer.toString(c)));
+      runs.add(echo(tinyEcho(c), "-m", "tiny", "--concurrency-range", Integer.toString(c)));
     }
     runs.add(inProcess(TINY_IN_PROCESS, "-m", "tiny", "--concurrency-range", "1"));
     return runs;
@@ -266,7 +275,7 @@ public final class SuitePlan {
       String[] args = {"-m", identity(size), "--mode", "async", "--input-data", "zero",
           "--concurrency-range", "4"};
       runs.add(served(identity(size), args));
-      runs.add(new Run(identityEcho(size), Target.ECHO, GENERATOR_JVM, List.of(args)));
+      runs.add(echo(identityEcho(size), args));
     }
     return runs;
   }
@@ -285,6 +294,10 @@ public final class SuitePlan {
 
   private static Run served(String name, String... args) {
     return new Run(name, Target.SERVED, GENERATOR_JVM, List.of(args));
+  }
+
+  private static Run echo(String name, String... args) {
+    return new Run(name, Target.ECHO, GENERATOR_JVM, List.of(args));
   }
 
   private static Run inProcess(String name, String... args) {

@@ -198,28 +198,36 @@ public final class SuiteReport {
   private String emptyRpc() throws IOException {
     StringBuilder text = heading(EMPTY_RPC);
     MarkdownTable table = new MarkdownTable("concurrency", "ServerLive calls/s", "tiny infer/s",
-        "tiny / ServerLive", "ServerLive p50", "tiny p50", "tiny p99", "server CPU µs per call:"
-            + " ServerLive", "tiny", "generator cores used: ServerLive", "tiny",
+        "echo of tiny infer/s", "tiny / ServerLive", "ServerLive p50", "tiny p50", "tiny p99",
+        "server CPU µs per call: ServerLive", "tiny", "echo of tiny",
+        "generator cores used: ServerLive", "tiny",
         "tiny / ServerLive for a server adding nothing");
     Optional<SuiteFigures> bestLive = Optional.empty();
     Optional<SuiteFigures> bestTiny = Optional.empty();
+    Optional<SuiteFigures> bestEcho = Optional.empty();
     double bestLiveCapacity = 0;
     double bestTinyCapacity = 0;
+    double bestEchoCapacity = 0;
     double bestFloor = 0;
     for (int c : CONCURRENCY_TINY) {
       Optional<SuiteFigures> live = figures(SuitePlan.live(c));
       Optional<SuiteFigures> tiny = figures(SuitePlan.tiny(c));
+      Optional<SuiteFigures> echo = figures(SuitePlan.tinyEcho(c));
       bestLive = faster(bestLive, live);
       bestTiny = faster(bestTiny, tiny);
-      table.row(Integer.toString(c), tp(live), tp(tiny),
+      bestEcho = faster(bestEcho, echo);
+      table.row(Integer.toString(c), tp(live), tp(tiny), tp(echo),
           ratio(tiny, live), n(live, SuiteFigures::p50), n(tiny, SuiteFigures::p50),
           n(tiny, SuiteFigures::p99), n1(live, SuiteFigures::cpuPerInference),
-          n1(tiny, SuiteFigures::cpuPerInference), n2(live, SuiteFigures::clientCores),
+          n1(tiny, SuiteFigures::cpuPerInference), n1(echo, SuiteFigures::cpuPerInference),
+          n2(live, SuiteFigures::clientCores),
           n2(tiny, SuiteFigures::clientCores), fixed(sharedCoreCeiling(live, tiny), 2));
       bestFloor = Math.max(bestFloor, nanToZero(sharedCoreCeiling(live, tiny)));
       bestLiveCapacity = Math.max(bestLiveCapacity, live.map(SuiteFigures::perCpuSecond).orElse(0.0));
       bestTinyCapacity = Math.max(bestTinyCapacity, tiny.map(SuiteFigures::perCpuSecond).orElse(0.0));
+      bestEchoCapacity = Math.max(bestEchoCapacity, echo.map(SuiteFigures::perCpuSecond).orElse(0.0));
     }
+    double echoRate = bestEcho.map(SuiteFigures::throughput).orElse(Double.NaN);
     double tinyRate = bestTiny.map(SuiteFigures::throughput).orElse(0.0);
     double liveRate = bestLive.map(SuiteFigures::throughput).orElse(0.0);
     boolean generatorBound = bestTiny.map(f -> f.clientCores() >= GENERATOR_BOUND).orElse(false)
@@ -229,18 +237,24 @@ public final class SuiteReport {
             + (generatorBound ? "; the load generator used a full core in both, so this compares"
                 + " the generator's limits as much as the server's" : "")
             + "; a server adding nothing to ServerLive would reach at most " + fixed(bestFloor, 2)
-            + " (last column)");
+            + " (last column); a grpc-java server echoing the tiny messages and running no model"
+            + " reached at best " + fixed(echoRate, 0) + " infer/s, "
+            + fixed(liveRate > 0 ? echoRate / liveRate : Double.NaN, 2) + " of it");
     Optional<SuiteFigures> model = figures(SuitePlan.TINY_IN_PROCESS);
     double modelCpu = model.map(SuiteFigures::cpuPerInference).orElse(Double.NaN);
     double liveCpu = bestLiveCapacity > 0 ? 1e6 / bestLiveCapacity : Double.NaN;
+    double echoCpu = bestEchoCapacity > 0 ? 1e6 / bestEchoCapacity : Double.NaN;
     String capacity = goal(TINY_CAPACITY, bestTinyCapacity, bestLiveCapacity, "per second of"
         + " server CPU, the server's capacity when it is the bottleneck: ServerLive "
         + fixed(bestLiveCapacity, 0) + " calls, tiny " + fixed(bestTinyCapacity, 0)
         + " inferences, ratio " + fixed(bestLiveCapacity > 0 ? bestTinyCapacity / bestLiveCapacity
             : Double.NaN, 2) + ", best of each over the concurrencies; the model alone takes "
-        + fixed(modelCpu, 1) + " µs of CPU per call in-process, so a server adding nothing to"
-        + " ServerLive's " + fixed(liveCpu, 1) + " µs but the model would reach "
-        + fixed(liveCpu / (liveCpu + modelCpu), 2));
+        + fixed(modelCpu, 1) + " µs of CPU per call in-process, and a grpc-java server echoing"
+        + " the tiny messages took " + fixed(echoCpu, 1) + " µs per call at its best, so a server"
+        + " adding nothing to the transport but the model would reach "
+        + fixed(liveCpu / (echoCpu + modelCpu), 2) + " (" + fixed(liveCpu / (liveCpu + modelCpu), 2)
+        + " were the tiny messages to cost the transport no more than ServerLive's "
+        + fixed(liveCpu, 1) + " µs)");
     return text.append(table).append('\n').append(goal).append("\n\n").append(capacity)
         .append("\n\nA generator near 1.00 core was the bottleneck of its run. The last column is"
             + " what a server adding nothing to ServerLive could reach when the core the load"
