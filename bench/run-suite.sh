@@ -23,6 +23,7 @@ suite_limit_secs=1800
 server_pid=""
 echo_pid=""
 echo_port=""
+echo_failed=""
 command_line=""
 for setting in INTERVAL TRIALS NICE MODEL_CPU CLIENT_CPU GANTRY_JAVA_OPTS; do
   [ -z "${!setting:-}" ] || command_line+="$setting=${!setting} "
@@ -109,12 +110,14 @@ model_thread_ticks() {
 
 # run NAME CORE ARGS...: one CLI run pinned to CORE, its JSON in out/json/NAME.json; a failed run
 # is recorded and the suite goes on, until the suite's own time limit.
+# time_is_up NAME: whether the suite's time limit has passed, recording NAME as skipped if so.
+time_is_up() {
+  [ $(($(date +%s) - start)) -ge "$suite_limit_secs" ] || return 1
+  echo "$1 skipped: the suite's ${suite_limit_secs} s were up" >>"$out/failures.txt"
+}
 run() {
   local name="$1" core="$2"; shift 2
-  if [ $(($(date +%s) - start)) -ge "$suite_limit_secs" ]; then
-    echo "$name skipped: the suite's ${suite_limit_secs} s were up" >>"$out/failures.txt"
-    return
-  fi
+  time_is_up "$name" && return
   log "$name: $*"
   cut -d' ' -f1 /proc/loadavg >>"$out/load.txt"
   local status=0
@@ -137,28 +140,41 @@ served() {
 }
 inprocess() { local name="$1"; shift; run "$name" "$model_cpu" --in-process --model-repository "$out/models" "$@"; }
 # echo_run NAME ARGS...: a run against the echo server (dev.gantry.bench.EchoServer), the floor of
-# the payload runs, started at the first such run on the core of Gantry's transport.
+# the tiny and payload runs, started at the first such run on the core of Gantry's transport and
+# kept (idle) for the later ones, so that its JIT has compiled by then. An echo that does not
+# start is recorded, and its runs are skipped.
 echo_run() {
   local name="$1"; shift
-  if [ -z "$echo_pid" ]; then
+  time_is_up "$name" && return
+  if [ -z "$echo_pid" ] && [ -z "$echo_failed" ]; then
     nice -n "$niceness" taskset -c "$client_cpu" java -cp "$bench_cp" dev.gantry.bench.EchoServer \
       >"$out/echo.log" 2>&1 &
     echo_pid=$!
     for _ in $(seq 1 300); do
-      kill -0 "$echo_pid" 2>/dev/null || { cat "$out/echo.log" >&2; log "the echo server exited"; exit 1; }
+      kill -0 "$echo_pid" 2>/dev/null || break
       echo_port="$(sed -n 's/^echo listening on port \([0-9][0-9]*\)$/\1/p' "$out/echo.log")"
       [ -z "$echo_port" ] || break
       sleep 0.2
     done
-    [ -n "$echo_port" ] || { log "the echo server did not listen within 60 s"; exit 1; }
-    log "echo server pid $echo_pid on port $echo_port"
+    if [ -z "$echo_port" ]; then
+      echo_failed="the echo server did not listen within 60 s (bench/out/echo.log)"
+      echo "$echo_failed" >>"$out/failures.txt"
+      stop_echo
+    else
+      log "echo server pid $echo_pid on port $echo_port"
+    fi
+  fi
+  if [ -n "$echo_failed" ]; then
+    echo "$name skipped: $echo_failed" >>"$out/failures.txt"
+    return
   fi
   run "$name" "$client_cpu" -u "127.0.0.1:$echo_port" --server-pid "$echo_pid" "$@"
 }
 
 # The runs, warm-up of the server's JIT on every path first, come from the suite's plan
 # (dev.gantry.bench.report.SuitePlan), which the report reads them back by: one line per run,
-# tab-separated: served or in-process, name, JVM options of the generator (- for none), arguments.
+# tab-separated: served, in-process or echo, name, JVM options of the generator (- for none),
+# arguments.
 mapfile -t plan < <(java -cp "$bench_cp" dev.gantry.bench.report.SuitePlan)
 [ "${#plan[@]}" -gt 0 ] || { log "the suite's plan listed no runs"; exit 1; }
 for line in "${plan[@]}"; do

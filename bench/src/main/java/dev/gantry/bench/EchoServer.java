@@ -1,5 +1,7 @@
 package dev.gantry.bench;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.gantry.proto.GRPCInferenceServiceGrpc;
 import dev.gantry.proto.ModelConfig;
 import dev.gantry.proto.ModelConfigRequest;
@@ -17,19 +19,25 @@ import dev.gantry.proto.ServerMetadataRequest;
 import dev.gantry.proto.ServerMetadataResponse;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The floor of the payload and tiny-model benchmarks: a grpc-java server, on grpc-java's
- * defaults, that answers the suite's identity models and its tiny model by sending each
- * request's tensors back as the outputs, and does nothing else. Its CPU per request is what the
- * transport alone costs for messages of the same sizes on the same machine, which no server on
- * grpc-java can go under.
+ * The floor of the payload and tiny-model benchmarks: a grpc-java server configured as Gantry's
+ * transport is (the direct executor, no limit on message size) that answers the suite's identity
+ * models and its tiny model by sending each request's tensors back as the outputs, and does
+ * nothing else. It parses a request as Gantry does, a large one with one copy that its bytes
+ * fields alias, so its CPU per request is what the transport costs for messages of the same sizes
+ * on the same machine, without a model, validation, a queue or metrics.
  *
  * <p>It answers what the load generator asks of a model (ServerMetadata, ModelReady,
  * ModelMetadata, ModelConfig) and ModelInfer; anything else is UNIMPLEMENTED. It lists no
@@ -47,7 +55,7 @@ public final class EchoServer {
     Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
         .directExecutor()
         .maxInboundMessageSize(Integer.MAX_VALUE)
-        .addService(new Echo())
+        .addService(service())
         .build()
         .start();
     return new EchoServer(server);
@@ -66,6 +74,70 @@ public final class EchoServer {
     EchoServer echo = start(args.length > 0 ? Integer.parseInt(args[0]) : 0);
     System.out.println("echo listening on port " + echo.port());
     echo.server.awaitTermination();
+  }
+
+  /** The echo's service, with ModelInfer's requests parsed by {@link AliasingRequests}. */
+  private static ServerServiceDefinition service() {
+    ServerServiceDefinition plain = new Echo().bindService();
+    String infer = GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName();
+    ServerServiceDefinition.Builder service =
+        ServerServiceDefinition.builder(plain.getServiceDescriptor().getName());
+    for (ServerMethodDefinition<?, ?> method : plain.getMethods()) {
+      if (method.getMethodDescriptor().getFullMethodName().equals(infer)) {
+        service.addMethod(aliasing(method));
+      } else {
+        service.addMethod(method);
+      }
+    }
+    return service.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ServerMethodDefinition<ModelInferRequest, ModelInferResponse> aliasing(
+      ServerMethodDefinition<?, ?> method) {
+    var infer = (ServerMethodDefinition<ModelInferRequest, ModelInferResponse>) method;
+    MethodDescriptor<ModelInferRequest, ModelInferResponse> descriptor =
+        infer.getMethodDescriptor();
+    return ServerMethodDefinition.create(descriptor.toBuilder(
+            new AliasingRequests(descriptor.getRequestMarshaller()),
+            descriptor.getResponseMarshaller()).build(),
+        infer.getServerCallHandler());
+  }
+
+  /**
+   * Parses a request of {@link #ALIASED_BYTES} or more as Gantry's transport does: one copy out of
+   * the transport's buffers into an array that the message's bytes fields then alias; smaller
+   * ones with grpc-java's marshaller, as Gantry does too.
+   */
+  private record AliasingRequests(MethodDescriptor.Marshaller<ModelInferRequest> plain)
+      implements MethodDescriptor.Marshaller<ModelInferRequest> {
+    /** Gantry's threshold ({@code DirectBufferPool.MIN_BYTES}). */
+    private static final int ALIASED_BYTES = 64 * 1024;
+
+    @Override
+    public InputStream stream(ModelInferRequest value) {
+      return plain.stream(value);
+    }
+
+    @Override
+    public ModelInferRequest parse(InputStream stream) {
+      try {
+        int size = stream.available();
+        if (!(stream instanceof KnownLength) || size < ALIASED_BYTES) {
+          return plain.parse(stream);
+        }
+        byte[] bytes = new byte[size];
+        if (stream.readNBytes(bytes, 0, size) != size) {
+          throw new IOException("the message ended before its announced " + size + " bytes");
+        }
+        CodedInputStream input = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+        input.enableAliasing(true);
+        return ModelInferRequest.parseFrom(input);
+      } catch (IOException e) {
+        throw Status.INVALID_ARGUMENT.withDescription("the request does not parse: " + e)
+            .asRuntimeException();
+      }
+    }
   }
 
   /** A model the echo answers for: its tensors, all FP32 {@code [-1, width]}. */

@@ -44,11 +44,11 @@ class EchoServerTest {
     EchoServer echo = EchoServer.start(0);
     try (InferenceClient client =
         InferenceClient.builder().target("127.0.0.1:" + echo.port()).build()) {
-      float[] values = new float[(int) BenchModels.identityFloats(4)];
+      float[] values = new float[(int) BenchModels.identityFloats(64)];
       for (int i = 0; i < values.length; i++) {
         values[i] = i;
       }
-      InferResult result = client.infer(InferRequest.builder(BenchModels.identity(4))
+      InferResult result = client.infer(InferRequest.builder(BenchModels.identity(64))
           .input(InferInput.fp32(BenchModels.IDENTITY_INPUT, values, 1, values.length))
           .build());
       assertArrayEquals(values, result.output(BenchModels.IDENTITY_OUTPUT).asFloats());

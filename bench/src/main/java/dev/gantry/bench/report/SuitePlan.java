@@ -21,8 +21,9 @@ public final class SuitePlan {
     /** Into the backend in the generator's own process, on the model core. */
     IN_PROCESS,
     /**
-     * To a grpc-java server that echoes the identity and tiny models' tensors ({@code EchoServer}), on
-     * the server's cores: what the transport alone costs for the same messages.
+     * To a grpc-java server that echoes the identity and tiny models' tensors ({@code
+     * EchoServer}), on the core of Gantry's transport: what the transport alone costs for the
+     * same messages.
      */
     ECHO
   }
@@ -116,9 +117,9 @@ public final class SuitePlan {
           + " 128 out; batching off; `execute_on_arrival_us` " + BenchModels.TINY_ON_ARRIVAL_MICROS
           + ", so that its requests run on the transport thread when its instance is idle),"
           + " closed loop, sync mode, the two interleaved per level, each level of `tiny` followed"
-          + " by the same load against a grpc-java server on its defaults that only echoes the"
-          + " inputs back as the outputs (`EchoServer`, on the core of Gantry's transport): what"
-          + " the transport alone costs for the tiny messages; then `tiny` in-process, for what"
+          + " by the same load against a grpc-java server configured and parsing as Gantry's"
+          + " transport does that only echoes the inputs back as the outputs (`EchoServer`, on the"
+          + " core of Gantry's transport): what the transport alone costs for the tiny messages; then `tiny` in-process, for what"
           + " the model itself costs.",
       emptyRpcRuns());
   static final Section SLOW_MODEL = new Section(
@@ -139,8 +140,9 @@ public final class SuitePlan {
   static final Section PAYLOAD = new Section("4. Payload size: server CPU per megabyte",
       "FP32 identity models, 4 requests outstanding (async mode), zeros; the response carries the"
           + " same bytes back. MB = 10^6 bytes of request payload. Each size is run against Gantry"
-          + " and then, for the floor, against a grpc-java server on its defaults that only echoes"
-          + " the tensor back (`EchoServer`, on the same core as Gantry's transport).",
+          + " and then, for the floor, against a grpc-java server configured and parsing as"
+          + " Gantry's transport does that only echoes the tensor back (`EchoServer`, on the same"
+          + " core as Gantry's transport).",
       payloadRuns());
   static final Section STREAMING = new Section("5. Unary and streaming on the tiny model",
       "`tiny`, async unary calls against one bidirectional stream, the same number of requests"

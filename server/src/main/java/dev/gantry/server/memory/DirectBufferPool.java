@@ -2,9 +2,11 @@ package dev.gantry.server.memory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,8 +22,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Buffers come in powers of two from {@link #MIN_BYTES} to {@link #MAX_BYTES}. At most {@link
  * #RETAINED_BYTES} are kept free, and a free buffer nobody took for {@link #IDLE_NANOS} is
- * dropped when any buffer is given back, so that the pool keeps about what the recent load needed
- * and no more.
+ * dropped when any buffer is given back, so that under load the pool keeps about what the recent
+ * load needed; once requests stop, what it keeps stays until the next one. A dropped buffer is
+ * freed by the garbage collector, not at once (freeing it explicitly would turn a holder's late
+ * read into a crash): a load that needs more than the retained bytes in flight allocates again.
  */
 public final class DirectBufferPool {
   /** The smallest buffer lent. */
@@ -51,35 +55,45 @@ public final class DirectBufferPool {
   private final ConcurrentLinkedDeque<Free>[] free = new ConcurrentLinkedDeque[CLASSES];
   private final AtomicLong retained = new AtomicLong();
   private final LongSupplier clock;
+  private final IntFunction<ByteBuffer> allocator;
 
   public DirectBufferPool() {
-    this(System::nanoTime);
+    this(System::nanoTime, ByteBuffer::allocateDirect);
   }
 
-  DirectBufferPool(LongSupplier clock) {
+  DirectBufferPool(LongSupplier clock, IntFunction<ByteBuffer> allocator) {
     this.clock = clock;
+    this.allocator = allocator;
     for (int i = 0; i < CLASSES; i++) {
       free[i] = new ConcurrentLinkedDeque<>();
     }
   }
 
   /**
-   * Lends a buffer of exactly {@code bytes} bytes, position 0, in native byte order.
+   * Lends a buffer of exactly {@code bytes} bytes, position 0, in native byte order; empty when
+   * the JVM's direct memory ({@code -XX:MaxDirectMemorySize}) is used up, so that the caller
+   * keeps the bytes on the heap instead of failing the request.
    *
    * @throws IllegalArgumentException when {@code bytes} exceeds {@link #MAX_BYTES}
    */
-  public Loan lend(int bytes) {
+  public Optional<Loan> lend(int bytes) {
     if (bytes > MAX_BYTES) {
       throw new IllegalArgumentException(
           "at most " + MAX_BYTES + " bytes are lent at once, not " + bytes);
     }
     int sizeClass = sizeClass(bytes);
     Free kept = free[sizeClass].pollFirst();
-    if (kept == null) {
-      return new Loan(ByteBuffer.allocateDirect(MIN_BYTES << sizeClass), bytes, sizeClass);
+    if (kept != null) {
+      retained.addAndGet(-kept.memory.capacity());
+      return Optional.of(new Loan(kept.memory, bytes, sizeClass));
     }
-    retained.addAndGet(-kept.memory.capacity());
-    return new Loan(kept.memory, bytes, sizeClass);
+    ByteBuffer fresh;
+    try {
+      fresh = allocator.apply(MIN_BYTES << sizeClass);
+    } catch (OutOfMemoryError directMemoryUsedUp) {
+      return Optional.empty();
+    }
+    return Optional.of(new Loan(fresh, bytes, sizeClass));
   }
 
   /** Bytes kept free for reuse now. */

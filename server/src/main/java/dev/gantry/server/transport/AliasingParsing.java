@@ -12,6 +12,7 @@ import io.grpc.KnownLength;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * Parses a large request message with one copy of its bytes: out of the transport's buffers into
@@ -59,16 +60,21 @@ final class AliasingParsing {
 
   /**
    * Parses the whole of {@code stream}, which {@link #applies} accepted, into memory lent by
-   * {@code pool}; a message that does not parse gives its loan back at once.
+   * {@code pool}; a message that does not parse gives its loan back at once. Empty, with the
+   * stream untouched, when the pool has no memory to lend.
    *
    * @throws InvalidProtocolBufferException when the bytes are not a valid message
    */
-  static <T> Lent<T> parseLent(InputStream stream, Parser<T> parser, DirectBufferPool pool)
-      throws IOException {
-    DirectBufferPool.Loan loan = pool.lend(stream.available());
+  static <T> Optional<Lent<T>> parseLent(InputStream stream, Parser<T> parser,
+      DirectBufferPool pool) throws IOException {
+    Optional<DirectBufferPool.Loan> lent = pool.lend(stream.available());
+    if (lent.isEmpty()) {
+      return Optional.empty();
+    }
+    DirectBufferPool.Loan loan = lent.get();
     try {
       fill(stream, loan.buffer().duplicate());
-      return new Lent<>(parseAliasing(loan.buffer(), parser), loan);
+      return Optional.of(new Lent<>(parseAliasing(loan.buffer(), parser), loan));
     } catch (IOException | RuntimeException e) {
       loan.giveBack();
       throw e;

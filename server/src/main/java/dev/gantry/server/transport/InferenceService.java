@@ -62,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * The {@code inference.GRPCInferenceService} of the Open Inference Protocol. Handlers run on the
  * transport's threads and never block: they look up, validate and queue; the model's own threads
  * answer. RPCs not overridden here answer UNIMPLEMENTED with the method's name.
+ *
+ * <p>A large {@code ModelInferRequest} aliases memory the call lends only while its event runs
+ * ({@code RequestMemory}): a handler passes the message it was given to {@code
+ * InferenceDispatcher.submit} within that event, on that thread, and keeps no other reference to
+ * it, or the memory is reused under it.
  */
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   private final ServerIdentity identity;

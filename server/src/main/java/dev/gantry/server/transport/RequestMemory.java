@@ -21,8 +21,7 @@ final class RequestMemory {
   private static final ThreadLocal<AliasingParsing.Lent<?>> justParsed = new ThreadLocal<>();
   private static final ThreadLocal<RequestMemory> current = new ThreadLocal<>();
 
-  private Object untakenMessage;
-  private DirectBufferPool.Loan untaken;
+  private AliasingParsing.Lent<?> untaken;
 
   /** The marshaller parsed a message into lent memory on this thread. */
   static void parsed(AliasingParsing.Lent<?> lent) {
@@ -38,8 +37,7 @@ final class RequestMemory {
     AliasingParsing.Lent<?> lent = justParsed.get();
     justParsed.remove();
     if (lent != null && lent.message() == message) {
-      untakenMessage = message;
-      untaken = lent.loan();
+      untaken = lent;
     }
   }
 
@@ -61,9 +59,8 @@ final class RequestMemory {
   /** Gives back the loan of the call's message if nobody took it. */
   void giveBackUntaken() {
     if (untaken != null) {
-      untaken.giveBack();
+      untaken.loan().giveBack();
       untaken = null;
-      untakenMessage = null;
     }
   }
 
@@ -73,12 +70,11 @@ final class RequestMemory {
    */
   static DirectBufferPool.Loan take(Object message) {
     RequestMemory memory = current.get();
-    if (memory == null || memory.untakenMessage != message) {
+    if (memory == null || memory.untaken == null || memory.untaken.message() != message) {
       return null;
     }
-    DirectBufferPool.Loan loan = memory.untaken;
+    DirectBufferPool.Loan loan = memory.untaken.loan();
     memory.untaken = null;
-    memory.untakenMessage = null;
     return loan;
   }
 }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Makes a request that is not a valid protobuf message the caller's fault. grpc-java answers such
@@ -99,9 +100,12 @@ public final class RequestParsing {
           Parser<T> parser = (Parser<T>) prototype.getParserForType();
           if (prototype instanceof ModelInferRequest
               && stream.available() <= DirectBufferPool.MAX_BYTES) {
-            AliasingParsing.Lent<T> lent = AliasingParsing.parseLent(stream, parser, memory);
-            RequestMemory.parsed(lent);
-            return lent.message();
+            Optional<AliasingParsing.Lent<T>> lent =
+                AliasingParsing.parseLent(stream, parser, memory);
+            if (lent.isPresent()) {
+              RequestMemory.parsed(lent.get());
+              return lent.get().message();
+            }
           }
           return AliasingParsing.parse(stream, parser);
         }
@@ -147,6 +151,8 @@ public final class RequestParsing {
     @Override
     public void onMessage(Q message) {
       if (rejected) {
+        memory.arrived(message);
+        memory.giveBackUntaken();
         return;
       }
       if (message == null) {

@@ -19,6 +19,7 @@ import dev.gantry.proto.InferTensorContents;
 import dev.gantry.spi.DataType;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.proto.ModelStreamInferResponse;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.nio.ByteOrder;
@@ -168,6 +169,32 @@ class InferTest {
         ModelInferResponse response = answers.get(i).get(10, TimeUnit.SECONDS);
         assertArrayEquals(sent.get(i), floatsOf(output(response, "y")), "request " + i);
       }
+    }
+  }
+
+  @Test
+  void largeRequestsQueuedFromOneStreamEachGetTheirOwnBytesBack() {
+    List<ModelInferRequest> requests = new ArrayList<>();
+    Map<String, float[]> sent = new java.util.HashMap<>();
+    for (int i = 0; i < 48; i++) {
+      float[] values = new float[WIDE];
+      Arrays.fill(values, 5000 + i);
+      values[i] = -1f;
+      String id = "s" + i;
+      requests.add(ModelInferRequest.newBuilder()
+          .setModelName("wide")
+          .setId(id)
+          .addInputs(input("x", "FP32", 1, WIDE))
+          .addRawInputContents(floats(values))
+          .build());
+      sent.put(id, values);
+    }
+    List<ModelStreamInferResponse> responses = AsyncCalls.stream(gantry.async, requests);
+    assertEquals(requests.size(), responses.size());
+    for (ModelStreamInferResponse response : responses) {
+      assertEquals("", response.getErrorMessage());
+      ModelInferResponse answer = response.getInferResponse();
+      assertArrayEquals(sent.get(answer.getId()), floatsOf(output(answer, "y")), answer.getId());
     }
   }
 

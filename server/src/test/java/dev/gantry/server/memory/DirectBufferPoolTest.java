@@ -14,11 +14,15 @@ import org.junit.jupiter.api.Test;
 /** What the pool lends, what it keeps, and when it lets memory go. */
 class DirectBufferPoolTest {
   private final AtomicLong now = new AtomicLong();
-  private final DirectBufferPool pool = new DirectBufferPool(now::get);
+  private final DirectBufferPool pool = new DirectBufferPool(now::get, ByteBuffer::allocateDirect);
+
+  private DirectBufferPool.Loan lend(int bytes) {
+    return pool.lend(bytes).orElseThrow();
+  }
 
   @Test
   void aLoanIsDirectNativeOrderAndExactlyTheSizeAskedFor() {
-    ByteBuffer lent = pool.lend(600_000).buffer();
+    ByteBuffer lent = lend(600_000).buffer();
     assertTrue(lent.isDirect());
     assertEquals(ByteOrder.nativeOrder(), lent.order());
     assertEquals(0, lent.position());
@@ -27,30 +31,30 @@ class DirectBufferPoolTest {
 
   @Test
   void memoryGivenBackIsLentAgainToTheNextRequestOfItsSize() {
-    DirectBufferPool.Loan first = pool.lend(600_000);
+    DirectBufferPool.Loan first = lend(600_000);
     first.buffer().put(0, (byte) 42);
     first.giveBack();
     assertEquals(1 << 20, pool.retainedBytes());
 
-    DirectBufferPool.Loan second = pool.lend(700_000);
+    DirectBufferPool.Loan second = lend(700_000);
     assertEquals(42, second.buffer().get(0), "the same memory, not a fresh (zeroed) buffer");
     assertEquals(0, pool.retainedBytes());
   }
 
   @Test
   void givingBackTwiceKeepsTheMemoryOnce() {
-    DirectBufferPool.Loan loan = pool.lend(100_000);
+    DirectBufferPool.Loan loan = lend(100_000);
     loan.giveBack();
     loan.giveBack();
     assertEquals(128 * 1024, pool.retainedBytes());
-    pool.lend(100_000);
+    lend(100_000);
     assertEquals(0, pool.retainedBytes(), "lent once, not twice to two holders");
   }
 
   @Test
   void memoryIsNotLentAgainWhileItIsOut() {
-    DirectBufferPool.Loan first = pool.lend(70_000);
-    DirectBufferPool.Loan second = pool.lend(70_000);
+    DirectBufferPool.Loan first = lend(70_000);
+    DirectBufferPool.Loan second = lend(70_000);
     first.buffer().put(0, (byte) 1);
     second.buffer().put(0, (byte) 2);
     assertEquals(1, first.buffer().get(0));
@@ -58,11 +62,11 @@ class DirectBufferPoolTest {
 
   @Test
   void theLargestSizeIsLentAndKeptAndNothingLarger() {
-    DirectBufferPool.Loan largest = pool.lend(DirectBufferPool.MAX_BYTES);
+    DirectBufferPool.Loan largest = lend(DirectBufferPool.MAX_BYTES);
     assertEquals(DirectBufferPool.MAX_BYTES, largest.buffer().remaining());
     largest.giveBack();
     assertEquals(DirectBufferPool.MAX_BYTES, pool.retainedBytes());
-    assertThrows(IllegalArgumentException.class, () -> pool.lend(DirectBufferPool.MAX_BYTES + 1));
+    assertThrows(IllegalArgumentException.class, () -> lend(DirectBufferPool.MAX_BYTES + 1));
   }
 
   @Test
@@ -70,7 +74,7 @@ class DirectBufferPoolTest {
     List<DirectBufferPool.Loan> loans = new ArrayList<>();
     int size = 8 << 20;
     for (long kept = 0; kept <= DirectBufferPool.RETAINED_BYTES; kept += size) {
-      loans.add(pool.lend(size));
+      loans.add(lend(size));
     }
     loans.forEach(DirectBufferPool.Loan::giveBack);
     assertEquals(DirectBufferPool.RETAINED_BYTES, pool.retainedBytes());
@@ -78,8 +82,8 @@ class DirectBufferPoolTest {
 
   @Test
   void freeMemoryNobodyTookForTheIdleTimeIsDropped() {
-    DirectBufferPool.Loan early = pool.lend(100_000);
-    DirectBufferPool.Loan late = pool.lend(100_000);
+    DirectBufferPool.Loan early = lend(100_000);
+    DirectBufferPool.Loan late = lend(100_000);
     early.giveBack();
     now.addAndGet(DirectBufferPool.IDLE_NANOS + 1);
     late.giveBack();
@@ -88,12 +92,27 @@ class DirectBufferPoolTest {
 
   @Test
   void idleMemoryOfOneSizeIsDroppedWhenAnotherSizeIsGivenBack() {
-    DirectBufferPool.Loan small = pool.lend(100_000);
-    DirectBufferPool.Loan large = pool.lend(600_000);
+    DirectBufferPool.Loan small = lend(100_000);
+    DirectBufferPool.Loan large = lend(600_000);
     small.giveBack();
     now.addAndGet(DirectBufferPool.IDLE_NANOS + 1);
     large.giveBack();
     assertEquals(1 << 20, pool.retainedBytes(), "the idle 128 KiB buffer went");
   }
 
+
+  @Test
+  void withTheJvmsDirectMemoryUsedUpNothingIsLentButWhatIsKept() {
+    AtomicLong allocations = new AtomicLong();
+    DirectBufferPool nearlyFull = new DirectBufferPool(now::get, bytes -> {
+      if (allocations.incrementAndGet() > 1) {
+        throw new OutOfMemoryError("Cannot reserve " + bytes + " bytes of direct buffer memory");
+      }
+      return ByteBuffer.allocateDirect(bytes);
+    });
+    DirectBufferPool.Loan only = nearlyFull.lend(100_000).orElseThrow();
+    assertTrue(nearlyFull.lend(100_000).isEmpty(), "the caller parses on the heap instead");
+    only.giveBack();
+    assertTrue(nearlyFull.lend(100_000).isPresent(), "memory given back is lent again");
+  }
 }

@@ -52,7 +52,8 @@ class AliasingParsingTest {
   void anInferenceRequestIsParsedIntoLentDirectMemoryThatItsTensorsAlias() throws IOException {
     DirectBufferPool pool = new DirectBufferPool();
     AliasingParsing.Lent<ModelInferRequest> lent =
-        AliasingParsing.parseLent(inChunks(MESSAGE, 16 * 1024), ModelInferRequest.parser(), pool);
+        AliasingParsing.parseLent(inChunks(MESSAGE, 16 * 1024), ModelInferRequest.parser(), pool)
+            .orElseThrow();
 
     ModelInferRequest request = lent.message();
     assertEquals("id-1", request.getId());

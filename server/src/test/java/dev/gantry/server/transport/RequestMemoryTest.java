@@ -15,7 +15,7 @@ class RequestMemoryTest {
   private final DirectBufferPool pool = new DirectBufferPool();
 
   private DirectBufferPool.Loan parsed(Object message) {
-    DirectBufferPool.Loan loan = pool.lend(SIZE);
+    DirectBufferPool.Loan loan = pool.lend(SIZE).orElseThrow();
     RequestMemory.parsed(new AliasingParsing.Lent<>(message, loan));
     return loan;
   }
