@@ -231,11 +231,7 @@ class ExecuteTest {
   void mlpMatchesOnnxRuntimeRunDirectly() throws Exception {
     byte[] model = OnnxModels.mlp(16, 32, 2, 4, 11);
     int rows = 5;
-    float[] features = new float[rows * 16];
-    Random random = new Random(3);
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (float) random.nextGaussian();
-    }
+    float[] features = gaussian(rows * 16, 3);
     long[] shape = {rows, 16};
 
     Tensor served;
@@ -251,11 +247,7 @@ class ExecuteTest {
   void aDirectInputAtAnAddressNotAlignedToItsElementsComputesAsAnAlignedOne() throws Exception {
     byte[] model = OnnxModels.mlp(16, 32, 2, 4, 11);
     int rows = 3;
-    float[] features = new float[rows * 16];
-    Random random = new Random(5);
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (float) random.nextGaussian();
-    }
+    float[] features = gaussian(rows * 16, 5);
     long[] shape = {rows, 16};
     Tensor aligned = TestTensors.fp32(shape, features);
     ByteBuffer memory = ByteBuffer.allocateDirect(aligned.byteSize() + 1);
@@ -386,6 +378,15 @@ class ExecuteTest {
       buffer.put((byte) b);
     }
     return buffer.flip();
+  }
+
+  private static float[] gaussian(int count, long seed) {
+    Random random = new Random(seed);
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    return values;
   }
 
   /** The model's result from ONNX Runtime's own API, one intra-op thread as the backend uses. */
