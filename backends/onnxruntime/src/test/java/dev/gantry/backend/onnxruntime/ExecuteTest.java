@@ -10,6 +10,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.gantry.modelgen.OnnxModelBuilder;
 import dev.gantry.modelgen.OnnxModels;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.ComputePhases;
@@ -262,6 +263,44 @@ class ExecuteTest {
     }
 
     assertArrayEquals(direct(model, shape, features), TestTensors.floats(served));
+  }
+
+  @Test
+  void repeatedRunsOfOneKindEachReturnTheirOwnOutputs() throws Exception {
+    try (ModelInstance instance = load(OnnxModels.addSub(DataType.FP32, -1, 4))) {
+      long[] shape = {1, 4};
+      List<Tensor> sums = new ArrayList<>();
+      for (int run = 0; run < 4; run++) {
+        sums.add(run(instance, Map.of("INPUT0", TestTensors.fp32(shape, run, run, run, run),
+            "INPUT1", TestTensors.fp32(shape, 1, 2, 3, 4)), "OUTPUT0"));
+      }
+      for (int run = 0; run < 4; run++) {
+        assertArrayEquals(new float[] {run + 1, run + 2, run + 3, run + 4},
+            TestTensors.floats(sums.get(run)), "run " + run + ", read after the later runs");
+      }
+    }
+  }
+
+  @Test
+  void outputsWhoseShapesDependOnInputValuesComeOutRightRunAfterRun() throws Exception {
+    byte[] model = new OnnxModelBuilder("reshape")
+        .input("data", DataType.FP32, 16)
+        .input("shape", DataType.INT64, 2)
+        .output("out", DataType.FP32, -1, -1)
+        .node("Reshape", List.of("data", "shape"), List.of("out"))
+        .build();
+    float[] data = new float[16];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = i;
+    }
+    try (ModelInstance instance = load(model)) {
+      for (long[] target : new long[][] {{2, 8}, {2, 8}, {4, 4}, {2, 8}, {4, 4}, {16, 1}}) {
+        Tensor out = run(instance, Map.of("data", TestTensors.fp32(new long[] {16}, data),
+            "shape", TestTensors.int64(new long[] {2}, target)), "out");
+        assertArrayEquals(target, out.shape());
+        assertArrayEquals(data, TestTensors.floats(out));
+      }
+    }
   }
 
   @Test
