@@ -45,7 +45,7 @@ public final class BenchModels {
   static final String[] TINY_OUTPUTS = {"OUTPUT0", "OUTPUT1"};
 
   /** The sizes of the identity models' requests, in KiB. */
-  static final int[] IDENTITY_KIB = {4, 64, 600};
+  public static final int[] IDENTITY_KIB = {4, 64, 600};
   /** The identity models' tensors and largest batch. */
   static final String IDENTITY_INPUT = "INPUT0";
   static final String IDENTITY_OUTPUT = "OUTPUT0";
@@ -70,7 +70,7 @@ public final class BenchModels {
   }
 
   /** The name of the identity model whose requests carry {@code kib} KiB. */
-  static String identity(int kib) {
+  public static String identity(int kib) {
     return "identity_" + kib + "k";
   }
 

@@ -101,9 +101,10 @@ public final class SuitePlan {
   /** Rounds of in-process at the full batch followed by served with batching on. */
   static final int BATCHING_ROUNDS = 5;
   static final int FULL_BATCH = BenchModels.MLP_MAX_BATCH;
-  static final String[] PAYLOADS = {"4k", "64k", "600k"};
-  /** The payload the CPU-per-megabyte goal is judged on. */
-  static final String GOAL_PAYLOAD = "600k";
+  /** The identity models' request sizes, in KiB. */
+  static final int[] PAYLOADS = BenchModels.IDENTITY_KIB;
+  /** The payload the CPU-per-megabyte goal is judged on, in KiB. */
+  static final int GOAL_PAYLOAD = 600;
   /**
    * The JVM options of every served run's load generator. A fresh generator JVM compiling with C2
    * is still compiling minutes later, on the core it shares with the server's transport, which
@@ -214,12 +215,12 @@ public final class SuitePlan {
     return "mlp_pair_served_r" + round;
   }
 
-  static String identity(String size) {
-    return "identity_" + size;
+  static String identity(int kib) {
+    return BenchModels.identity(kib);
   }
 
   /** The run of {@link #identity} against the echo, the transport's floor for that payload. */
-  static String identityEcho(String size) {
+  static String identityEcho(int size) {
     return "echo_" + identity(size);
   }
 
@@ -273,7 +274,7 @@ public final class SuitePlan {
 
   private static List<Run> payloadRuns() {
     List<Run> runs = new ArrayList<>();
-    for (String size : PAYLOADS) {
+    for (int size : PAYLOADS) {
       String[] args = {"-m", identity(size), "--mode", "async", "--input-data", "zero",
           "--concurrency-range", "4"};
       runs.add(served(identity(size), args));

@@ -417,10 +417,10 @@ public final class SuiteReport {
     MarkdownTable table = new MarkdownTable("payload in", "infer/s", "MB/s in", "p50", "p99",
         "server CPU µs per request", "server CPU ms per MB in", "echo infer/s",
         "echo CPU ms per MB in", "Gantry / echo CPU per MB");
-    for (String size : PAYLOADS) {
+    for (int size : PAYLOADS) {
       Optional<SuiteFigures> f = figures(SuitePlan.identity(size));
       Optional<SuiteFigures> echo = figures(SuitePlan.identityEcho(size));
-      table.row(f.map(x -> x.payloadBytes() + " B").orElse(size), tp(f),
+      table.row(f.map(x -> x.payloadBytes() + " B").orElse(size + " KiB"), tp(f),
           n1(f, x -> x.throughput() * x.payloadBytes() / 1e6), n(f, SuiteFigures::p50),
           n(f, SuiteFigures::p99), n1(f, SuiteFigures::cpuPerInference),
           n2(f, SuiteFigures::cpuMillisPerMegabyte), tp(echo),

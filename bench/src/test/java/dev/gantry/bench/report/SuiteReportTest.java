@@ -117,8 +117,8 @@ class SuiteReportTest {
 
   @Test
   void thePayloadGoalIsJudgedWithTheEchoOfTheSameMessagesAsItsFloor() throws IOException {
-    payloadRun(SuitePlan.identity("600k"), 614_400, 600.0);
-    payloadRun(SuitePlan.identityEcho("600k"), 614_400, 540.0);
+    payloadRun(SuitePlan.identity(600), 614_400, 600.0);
+    payloadRun(SuitePlan.identityEcho(600), 614_400, 540.0);
 
     String report = report(List.of());
 
