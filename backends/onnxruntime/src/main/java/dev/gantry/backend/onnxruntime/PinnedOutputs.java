@@ -42,8 +42,18 @@ final class PinnedOutputs implements AutoCloseable {
   private record Pin(String name, DataType type, long[] shape, ByteBuffer memory, OnnxTensor tensor) {}
 
   /** The pinned outputs of one kind of run; empty for a kind never to pin. */
-  private record Pins(Map<String, Pin> byName) {
+  private record Pins(Map<String, Pin> byName, Map<String, OnnxTensor> tensors) {
     static final Pins NEVER = new Pins(Map.of());
+
+    Pins(Map<String, Pin> byName) {
+      this(byName, tensorsOf(byName));
+    }
+
+    private static Map<String, OnnxTensor> tensorsOf(Map<String, Pin> byName) {
+      Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+      byName.forEach((name, pin) -> tensors.put(name, pin.tensor()));
+      return Map.copyOf(tensors);
+    }
   }
 
   private final OrtEnvironment environment;
@@ -74,9 +84,7 @@ final class PinnedOutputs implements AutoCloseable {
     if (pins == null || pins.byName().isEmpty()) {
       return Optional.empty();
     }
-    Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
-    pins.byName().forEach((name, pin) -> tensors.put(name, pin.tensor()));
-    return Optional.of(tensors);
+    return Optional.of(pins.tensors());
   }
 
   /** Copies a pinned run's outputs out of the kept memory into tensors the caller owns. */
