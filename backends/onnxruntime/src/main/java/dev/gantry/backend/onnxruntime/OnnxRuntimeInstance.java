@@ -71,7 +71,7 @@ final class OnnxRuntimeInstance implements ModelInstance {
   public Map<String, Tensor> execute(
       Map<String, Tensor> inputs, Set<String> outputs, ComputePhases phases)
       throws InferenceException {
-    String kind = pinned.kind(inputs, outputs);
+    PinnedOutputs.Kind kind = pinned.kind(inputs, outputs);
     try (InputTensors onnxInputs = InputTensors.create(environment, inputs, staging)) {
       phases.inputsReady();
       Optional<Map<String, OnnxTensor>> pins = pinned.tensors(kind);

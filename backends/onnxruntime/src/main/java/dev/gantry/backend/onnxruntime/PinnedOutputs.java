@@ -58,28 +58,70 @@ final class PinnedOutputs implements AutoCloseable {
 
   private final OrtEnvironment environment;
   private final ModelSignature signature;
-  private final Map<String, Pins> byKind = new HashMap<>();
+  private final Map<Kind, Pins> byKind = new HashMap<>();
 
   PinnedOutputs(OrtEnvironment environment, ModelSignature signature) {
     this.environment = environment;
     this.signature = signature;
   }
 
-  /** The kind of a run: its input shapes and requested outputs, in the signature's order. */
-  String kind(Map<String, Tensor> inputs, Set<String> outputs) {
-    StringBuilder kind = new StringBuilder();
+  /**
+   * The kind of a run, in the signature's order: each input's rank and dimensions (-1 for an
+   * absent optional input), then 1 or 0 for each output, requested or not. Computed on every
+   * run, so a flat array rather than text.
+   */
+  static final class Kind {
+    private final long[] key;
+    private final int hash;
+
+    private Kind(long[] key) {
+      this.key = key;
+      this.hash = Arrays.hashCode(key);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Kind kind && hash == kind.hash && Arrays.equals(key, kind.key);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return Arrays.toString(key);
+    }
+  }
+
+  Kind kind(Map<String, Tensor> inputs, Set<String> outputs) {
+    int length = signature.outputs().size();
     for (TensorSpec input : signature.inputs()) {
       Tensor tensor = inputs.get(input.name());
-      kind.append(tensor == null ? "-" : Arrays.toString(tensor.shape())).append(';');
+      length += tensor == null ? 1 : 1 + tensor.rank();
+    }
+    long[] key = new long[length];
+    int at = 0;
+    for (TensorSpec input : signature.inputs()) {
+      Tensor tensor = inputs.get(input.name());
+      if (tensor == null) {
+        key[at++] = -1;
+        continue;
+      }
+      key[at++] = tensor.rank();
+      for (int d = 0; d < tensor.rank(); d++) {
+        key[at++] = tensor.dim(d);
+      }
     }
     for (TensorSpec output : signature.outputs()) {
-      kind.append(outputs.contains(output.name()) ? '1' : '0');
+      key[at++] = outputs.contains(output.name()) ? 1 : 0;
     }
-    return kind.toString();
+    return new Kind(key);
   }
 
   /** The tensors to pass ONNX Runtime as pinned outputs for a run of {@code kind}, if any. */
-  Optional<Map<String, OnnxTensor>> tensors(String kind) {
+  Optional<Map<String, OnnxTensor>> tensors(Kind kind) {
     Pins pins = byKind.get(kind);
     if (pins == null || pins.byName().isEmpty()) {
       return Optional.empty();
@@ -88,7 +130,7 @@ final class PinnedOutputs implements AutoCloseable {
   }
 
   /** Copies a pinned run's outputs out of the kept memory into tensors the caller owns. */
-  Map<String, Tensor> copyOut(String kind) {
+  Map<String, Tensor> copyOut(Kind kind) {
     Map<String, Tensor> outputs = new HashMap<>();
     for (Pin pin : byKind.get(kind).byName().values()) {
       ByteBuffer data = ByteBuffer.allocate(pin.memory().capacity()).order(ByteOrder.LITTLE_ENDIAN);
@@ -103,7 +145,7 @@ final class PinnedOutputs implements AutoCloseable {
    * of that kind, or, when a pinned run of that kind was just refused ({@code pinningFailed}) and
    * the outputs came out of other shapes, never pins that kind again.
    */
-  void learn(String kind, Map<String, Tensor> outputs, boolean pinningFailed) throws OrtException {
+  void learn(Kind kind, Map<String, Tensor> outputs, boolean pinningFailed) throws OrtException {
     Pins known = byKind.get(kind);
     if (known != null) {
       if (pinningFailed && !sameShapes(known, outputs)) {

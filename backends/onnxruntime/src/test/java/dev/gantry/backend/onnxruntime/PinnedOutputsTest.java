@@ -35,11 +35,14 @@ class PinnedOutputsTest {
     assertNotEquals(pinned.kind(input(2), Set.of("out")), pinned.kind(input(3), Set.of("out")));
     assertNotEquals(pinned.kind(input(2), Set.of("out")),
         pinned.kind(input(2), Set.of("out", "text")));
+    assertNotEquals(pinned.kind(input(2), Set.of("out")),
+        pinned.kind(Map.of("in", TestTensors.fp32(new long[] {2, 4, 1}, new float[8])),
+            Set.of("out")), "the rank is part of the kind, not only the dimensions");
   }
 
   @Test
   void smallOutputsArePinnedAfterTheirFirstRunAndCopiedOutOfTheKeptMemory() throws Exception {
-    String kind = pinned.kind(input(1), Set.of("out"));
+    PinnedOutputs.Kind kind = pinned.kind(input(1), Set.of("out"));
     assertTrue(pinned.tensors(kind).isEmpty(), "nothing is known before a first run");
     pinned.learn(kind, Map.of("out", TestTensors.fp32(new long[] {1, 4}, 1, 2, 3, 4)), false);
 
@@ -53,19 +56,19 @@ class PinnedOutputsTest {
   @Test
   void largeOrStringOutputsAreNotPinned() throws Exception {
     long rows = PinnedOutputs.MAX_BYTES / 16 + 1;
-    String large = pinned.kind(input(rows), Set.of("out"));
+    PinnedOutputs.Kind large = pinned.kind(input(rows), Set.of("out"));
     pinned.learn(large, Map.of("out",
         TestTensors.fp32(new long[] {rows, 4}, new float[(int) rows * 4])), false);
     assertTrue(pinned.tensors(large).isEmpty());
 
-    String text = pinned.kind(input(1), Set.of("text"));
+    PinnedOutputs.Kind text = pinned.kind(input(1), Set.of("text"));
     pinned.learn(text, Map.of("text", TestTensors.bytes(new long[] {1}, "a")), false);
     assertTrue(pinned.tensors(text).isEmpty());
   }
 
   @Test
   void aKindWhoseShapesChangedAfterAPinnedRunFailedIsNeverPinnedAgain() throws Exception {
-    String kind = pinned.kind(input(1), Set.of("out"));
+    PinnedOutputs.Kind kind = pinned.kind(input(1), Set.of("out"));
     pinned.learn(kind, Map.of("out", TestTensors.fp32(new long[] {1, 4}, 1, 2, 3, 4)), false);
     pinned.learn(kind, Map.of("out", TestTensors.fp32(new long[] {2, 2}, 1, 2, 3, 4)), true);
     assertTrue(pinned.tensors(kind).isEmpty());
@@ -76,7 +79,7 @@ class PinnedOutputsTest {
   @Test
   void atMostTheKindLimitIsRemembered() throws Exception {
     for (int rows = 1; rows <= PinnedOutputs.MAX_KINDS + 1; rows++) {
-      String kind = pinned.kind(input(rows), Set.of("out"));
+      PinnedOutputs.Kind kind = pinned.kind(input(rows), Set.of("out"));
       pinned.learn(kind, Map.of("out",
           TestTensors.fp32(new long[] {rows, 4}, new float[rows * 4])), false);
       assertEquals(rows <= PinnedOutputs.MAX_KINDS, pinned.tensors(kind).isPresent(), "kind " + rows);
