@@ -14,10 +14,30 @@ public record ModelSignature(List<TensorSpec> inputs, List<TensorSpec> outputs) 
   }
 
   public Optional<TensorSpec> input(String name) {
-    return inputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    return Optional.ofNullable(find(inputs, name));
   }
 
   public Optional<TensorSpec> output(String name) {
-    return outputs.stream().filter(spec -> spec.name().equals(name)).findFirst();
+    return Optional.ofNullable(find(outputs, name));
+  }
+
+  /** The position of an input in {@link #inputs()}, or -1 when the model has none of that name. */
+  public int inputIndex(String name) {
+    for (int i = 0; i < inputs.size(); i++) {
+      if (inputs.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Searched on every request: a loop, because a stream costs more than the few specs it reads. */
+  private static TensorSpec find(List<TensorSpec> specs, String name) {
+    for (TensorSpec spec : specs) {
+      if (spec.name().equals(name)) {
+        return spec;
+      }
+    }
+    return null;
   }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServerMetrics implements AutoCloseable {
   private final MetricRegistry registry = new MetricRegistry();
   /** Counters by method (and status code), found without building their names on every call. */
-  private final Map<String, Map<String, Counter>> callCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter> inFlightCounters = new ConcurrentHashMap<>();
   private final PrometheusRegistry prometheus = new PrometheusRegistry();
   private final Map<String, ModelMetrics> versions = new ConcurrentHashMap<>();
@@ -66,11 +65,9 @@ public final class ServerMetrics implements AutoCloseable {
     registry.counter(Family.LOAD_FAILURES.name(model)).inc();
   }
 
-  /** Counts a gRPC call that ended, by method and status code. */
-  public void callEnded(String method, String code) {
-    callCounters.computeIfAbsent(method, ignored -> new ConcurrentHashMap<>())
-        .computeIfAbsent(code, ignored -> registry.counter(Family.GRPC_CALLS.name(method, code)))
-        .inc();
+  /** The counter of a gRPC method's calls that ended with one status code; the caller increments it. */
+  public Counter callsEnded(String method, String code) {
+    return registry.counter(Family.GRPC_CALLS.name(method, code));
   }
 
   /** The in-flight call counter of a gRPC method; the caller increments and decrements it. */

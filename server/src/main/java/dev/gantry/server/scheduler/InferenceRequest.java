@@ -4,7 +4,6 @@ import dev.gantry.spi.Tensor;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +41,7 @@ public final class InferenceRequest {
   /**
    * @param id the caller's request id, echoed in the response
    * @param inputs every model input, in the model's order, each with the batch dimension first
-   *     when the model batches
+   *     when the model batches; the request keeps this map, which nobody may change afterwards
    * @param outputs the outputs to return
    * @param batchSize the number of batch items this request carries (1 when the model does not
    *     batch)
@@ -62,7 +61,7 @@ public final class InferenceRequest {
       long timeoutNanos,
       ResponseListener listener) {
     this.id = id;
-    this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+    this.inputs = Collections.unmodifiableMap(inputs);
     this.outputs = Set.copyOf(outputs);
     this.batchSize = batchSize;
     this.priorityLevel = priorityLevel;

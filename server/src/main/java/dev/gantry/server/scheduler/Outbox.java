@@ -23,7 +23,8 @@ import java.util.concurrent.Executor;
 final class Outbox {
   private static final ThreadLocal<Outbox> OPEN = new ThreadLocal<>();
 
-  private final Map<Executor, List<Runnable>> pending = new IdentityHashMap<>();
+  /** Sized for the usual one or two executors: a default-sized map is a 64-slot table per call. */
+  private final Map<Executor, List<Runnable>> pending = new IdentityHashMap<>(2);
 
   private Outbox() {}
 
@@ -38,7 +39,7 @@ final class Outbox {
     try {
       body.run();
     } finally {
-      OPEN.remove();
+      OPEN.set(null);
       outbox.pending.forEach(Outbox::handOver);
     }
   }

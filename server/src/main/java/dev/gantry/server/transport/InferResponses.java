@@ -55,7 +55,7 @@ final class InferResponses {
             model.labels().of(name).orElse(List.of()));
       }
       InferOutputTensor.Builder output =
-          response.addOutputsBuilder().setName(name).setDatatype(tensor.dataType().name());
+          InferOutputTensor.newBuilder().setName(name).setDatatype(tensor.dataType().name());
       for (int d = 0; d < tensor.rank(); d++) {
         output.addShape(tensor.dim(d));
       }
@@ -66,6 +66,7 @@ final class InferResponses {
         writeToRegion(name, tensor, region, output);
         response.addRawOutputContents(ByteString.EMPTY);
       }
+      response.addOutputs(output.build());
     }
     return response.build();
   }

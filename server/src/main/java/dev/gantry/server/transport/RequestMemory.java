@@ -15,7 +15,9 @@ import dev.gantry.server.memory.DirectBufferPool;
  * whose message never reached the guard (an interceptor kept it) is never reused, only collected
  * with the message, since something may still read it.
  *
- * <p>A call's events come one at a time, so a call's hold needs no lock.
+ * <p>A call's events come one at a time, so a call's hold needs no lock. The thread-locals are
+ * cleared by setting null rather than removed: they live on the transport's few long-lived
+ * threads, and removing and re-adding the entry on every event costs more than the entry.
  */
 final class RequestMemory {
   private static final ThreadLocal<AliasingParsing.Lent<?>> justParsed = new ThreadLocal<>();
@@ -35,24 +37,30 @@ final class RequestMemory {
   void arrived(Object message) {
     giveBackUntaken();
     AliasingParsing.Lent<?> lent = justParsed.get();
-    justParsed.remove();
-    if (lent != null && lent.message() == message) {
-      untaken = lent;
+    if (lent != null) {
+      justParsed.set(null);
+      if (lent.message() == message) {
+        untaken = lent;
+      }
     }
   }
 
-  /** Runs one of the call's events with this call's hold current on this thread. */
+  /**
+   * Runs one of the call's events with this call's hold current on this thread. With nothing held
+   * (a small message, or a loan already taken) and no other call's event around it, there is
+   * nothing to take and nothing to hide, so it just runs.
+   */
   void during(Runnable event) {
     RequestMemory outer = current.get();
+    if (untaken == null && outer == null) {
+      event.run();
+      return;
+    }
     current.set(this);
     try {
       event.run();
     } finally {
-      if (outer == null) {
-        current.remove();
-      } else {
-        current.set(outer);
-      }
+      current.set(outer);
     }
   }
 

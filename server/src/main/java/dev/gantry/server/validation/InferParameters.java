@@ -23,19 +23,46 @@ final class InferParameters {
   private InferParameters() {}
 
   /**
-   * Refuses the parameters of features Gantry does not have, on the request or on an input or
-   * output, rather than ignoring them and answering something else than was asked.
+   * Refuses the parameters of features Gantry does not have on the request itself, rather than
+   * ignoring them and answering something else than was asked.
+   */
+  static void checkSupported(Map<String, InferParameter> parameters, LoadedVersion model) {
+    String unsupported = firstUnsupported(parameters);
+    if (unsupported != null) {
+      throw unsupported("", unsupported, model);
+    }
+  }
+
+  /**
+   * As {@link #checkSupported(Map, LoadedVersion)}, for the parameters of one input or output.
    *
-   * @param where the field path of the parameters, {@code ""} for the request's own
+   * @param list the repeated field the tensor is in ({@code inputs}, {@code outputs})
+   * @param index the tensor's position in it
    */
   static void checkSupported(
-      String where, Map<String, InferParameter> parameters, LoadedVersion model) {
+      String list, int index, Map<String, InferParameter> parameters, LoadedVersion model) {
+    String unsupported = firstUnsupported(parameters);
+    if (unsupported != null) {
+      throw unsupported(list + "[" + index + "].", unsupported, model);
+    }
+  }
+
+  private static String firstUnsupported(Map<String, InferParameter> parameters) {
+    if (parameters.isEmpty()) {
+      return null;
+    }
     for (String name : parameters.keySet()) {
       if (UNSUPPORTED.contains(name)) {
-        throw new UnimplementedException(
-            where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
+        return name;
       }
     }
+    return null;
+  }
+
+  private static UnimplementedException unsupported(
+      String where, String name, LoadedVersion model) {
+    return new UnimplementedException(
+        where + "parameter '" + name + "' is not supported by Gantry (" + model.label() + ")");
   }
 
   static int priorityLevel(Map<String, InferParameter> parameters, LoadedVersion model) {
@@ -62,15 +89,20 @@ final class InferParameters {
   }
 
   private static long integer(Map<String, InferParameter> parameters, String name) {
-    return integer(parameters, name, "parameter '" + name + "'");
+    if (parameters.isEmpty()) {
+      return 0;
+    }
+    InferParameter parameter = parameters.get(name);
+    return parameter == null ? 0 : integer(parameter, "parameter '" + name + "'");
   }
 
   static long integer(
       Map<String, InferParameter> parameters, String name, String field) {
     InferParameter parameter = parameters.get(name);
-    if (parameter == null) {
-      return 0;
-    }
+    return parameter == null ? 0 : integer(parameter, field);
+  }
+
+  private static long integer(InferParameter parameter, String field) {
     return switch (parameter.getParameterChoiceCase()) {
       case INT64_PARAM -> parameter.getInt64Param();
       case UINT64_PARAM -> parameter.getUint64Param();

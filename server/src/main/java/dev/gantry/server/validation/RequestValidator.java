@@ -16,10 +16,10 @@ import dev.gantry.spi.Tensor;
 import dev.gantry.spi.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Checks a {@code ModelInferRequest} against the model it names and turns it into tensors, before
@@ -45,53 +45,56 @@ public final class RequestValidator {
   }
 
   public ValidRequest validate(ModelInferRequest request, LoadedVersion model) {
-    InferParameters.checkSupported("", request.getParametersMap(), model);
+    InferParameters.checkSupported(request.getParametersMap(), model);
     for (int i = 0; i < request.getInputsCount(); i++) {
-      InferParameters.checkSupported("inputs[" + i + "].", request.getInputs(i).getParametersMap(), model);
+      InferParameters.checkSupported("inputs", i, request.getInputs(i).getParametersMap(), model);
     }
-    boolean raw = request.getRawInputContentsCount() > 0;
-    Map<String, InferInputTensor> given = new HashMap<>();
-    Map<String, Integer> positions = new HashMap<>();
-    Map<String, Integer> rawPositions = new HashMap<>();
-    Map<String, SharedMemorySlice> slices = new HashMap<>();
+    List<TensorSpec> specs = model.signature().inputs();
+    InferInputTensor[] given = new InferInputTensor[specs.size()];
+    int[] rawPositions = new int[specs.size()];
+    SharedMemorySlice[] slices = null;
+    int rawInputs = 0;
     for (int i = 0; i < request.getInputsCount(); i++) {
       InferInputTensor input = request.getInputs(i);
-      if (SharedMemoryReferences.uses(input.getParametersMap())) {
-        slices.put(input.getName(), sharedMemory.slice("input '" + input.getName() + "'",
-            "inputs[" + i + "].", input.getParametersMap()));
-      } else {
-        rawPositions.put(input.getName(), rawPositions.size());
-      }
-      TensorSpec spec = model.signature().input(input.getName()).orElse(null);
-      if (spec == null) {
+      int index = model.signature().inputIndex(input.getName());
+      if (index < 0) {
         throw new InvalidArgumentException(
             "inputs[" + i + "]: unknown input '" + input.getName() + "' for " + model.label()
-                + "; expected one of " + names(model.signature().inputs()));
+                + "; expected one of " + names(specs));
       }
-      if (given.put(input.getName(), input) != null) {
+      if (given[index] != null) {
         throw new InvalidArgumentException(
             "inputs[" + i + "]: input '" + input.getName() + "' is given more than once");
       }
-      positions.put(input.getName(), i);
+      given[index] = input;
+      if (SharedMemoryReferences.uses(input.getParametersMap())) {
+        slices = slices == null ? new SharedMemorySlice[specs.size()] : slices;
+        slices[index] = sharedMemory.slice("input '" + input.getName() + "'",
+            "inputs[" + i + "].", input.getParametersMap());
+      } else {
+        rawPositions[index] = rawInputs++;
+      }
     }
-    if (raw && request.getRawInputContentsCount() != rawPositions.size()) {
+    boolean raw = request.getRawInputContentsCount() > 0;
+    if (raw && request.getRawInputContentsCount() != rawInputs) {
       throw new InvalidArgumentException(
           "raw_input_contents has " + request.getRawInputContentsCount() + " entries but inputs "
-              + "has " + rawPositions.size() + " not in shared memory; send one entry per such "
+              + "has " + rawInputs + " not in shared memory; send one entry per such "
               + "input, in order");
     }
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     long batchSize = -1;
     String batchInput = null;
-    for (TensorSpec spec : model.signature().inputs()) {
-      InferInputTensor input = given.get(spec.name());
+    for (int index = 0; index < specs.size(); index++) {
+      TensorSpec spec = specs.get(index);
+      InferInputTensor input = given[index];
       if (input == null) {
         if (isOptional(model, spec.name())) {
           continue;
         }
         throw new InvalidArgumentException(
             "missing input '" + spec.name() + "' required by " + model.label()
-                + "; expected inputs " + names(model.signature().inputs()));
+                + "; expected inputs " + names(specs));
       }
       long[] shape = checkShape(input, spec, model);
       if (model.maxBatchSize() > 0) {
@@ -104,10 +107,10 @@ public final class RequestValidator {
         batchInput = spec.name();
       }
       ByteBuffer data;
-      if (slices.containsKey(spec.name())) {
-        data = sharedMemoryData(input, spec, shape, slices.get(spec.name()));
+      if (slices != null && slices[index] != null) {
+        data = sharedMemoryData(input, spec, shape, slices[index]);
       } else if (raw) {
-        int position = rawPositions.get(spec.name());
+        int position = rawPositions[index];
         data = rawData(input, spec, shape, request.getRawInputContents(position), position);
       } else {
         data = typedData(input, spec, shape);
@@ -189,7 +192,7 @@ public final class RequestValidator {
           "input '" + input.getName() + "' has contents while the request also uses "
               + "raw_input_contents; send every input one way");
     }
-    return checkedBytes(input.getName(), "raw_input_contents[" + position + "]", spec, shape,
+    return checkedBytes(input.getName(), () -> "raw_input_contents[" + position + "]", spec, shape,
         raw.asReadOnlyByteBuffer());
   }
 
@@ -209,16 +212,17 @@ public final class RequestValidator {
     if (spec.dataType() == DataType.BYTES) {
       data = ByteBuffer.allocate(data.remaining()).put(data).flip();
     }
-    return checkedBytes(name, SharedMemoryReferences.REGION + " '" + slice.region() + "'", spec, shape, data);
+    return checkedBytes(
+        name, () -> SharedMemoryReferences.REGION + " '" + slice.region() + "'", spec, shape, data);
   }
 
   /**
    * Checks that serialised data fits the input's datatype and shape.
    *
-   * @param field where the data came from, for messages
+   * @param field where the data came from, named only in messages, so built only for them
    */
   private ByteBuffer checkedBytes(
-      String name, String field, TensorSpec spec, long[] shape, ByteBuffer data) {
+      String name, Supplier<String> field, TensorSpec spec, long[] shape, ByteBuffer data) {
     long elements = Shapes.elementCount(shape);
     if (spec.dataType() == DataType.BYTES) {
       long found;
@@ -226,20 +230,20 @@ public final class RequestValidator {
         found = BytesElements.count(data);
       } catch (IllegalArgumentException e) {
         throw new InvalidArgumentException(
-            "input '" + name + "': " + field + " is not valid BYTES data: " + e.getMessage());
+            "input '" + name + "': " + field.get() + " is not valid BYTES data: " + e.getMessage());
       }
       if (found != elements) {
         throw new InvalidArgumentException(
-            "input '" + name + "': " + field + " holds " + found
+            "input '" + name + "': " + field.get() + " holds " + found
                 + " BYTES elements but shape " + Shapes.format(shape) + " needs " + elements);
       }
-      checkBytesElementSizes(name, field, data);
+      checkBytesElementSizes(name, field.get(), data);
       return data;
     }
     long expected = elements * spec.dataType().elementSize();
     if (data.remaining() != expected) {
       throw new InvalidArgumentException(
-          "input '" + name + "': " + field + " has " + data.remaining()
+          "input '" + name + "': " + field.get() + " has " + data.remaining()
               + " bytes but " + spec.dataType() + " " + Shapes.format(shape) + " needs " + expected);
     }
     return data;

@@ -5,6 +5,7 @@ import dev.gantry.proto.ModelInferRequest.InferRequestedOutputTensor;
 import dev.gantry.server.error.InvalidArgumentException;
 import dev.gantry.server.model.LoadedVersion;
 import dev.gantry.spi.DataType;
+import dev.gantry.spi.TensorSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,13 +28,18 @@ final class RequestedOutputs {
   /** The outputs to return, in the order asked; every output of the model when none is named. */
   static List<String> names(ModelInferRequest request, LoadedVersion model) {
     if (request.getOutputsCount() == 0) {
-      return RequestValidator.names(model.signature().outputs());
+      List<TensorSpec> specs = model.signature().outputs();
+      String[] all = new String[specs.size()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = specs.get(i).name();
+      }
+      return List.of(all);
     }
     List<String> outputs = new ArrayList<>(request.getOutputsCount());
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < request.getOutputsCount(); i++) {
       InferRequestedOutputTensor output = request.getOutputs(i);
-      InferParameters.checkSupported("outputs[" + i + "].", output.getParametersMap(), model);
+      InferParameters.checkSupported("outputs", i, output.getParametersMap(), model);
       if (model.signature().output(output.getName()).isEmpty()) {
         throw new InvalidArgumentException(
             "outputs[" + i + "]: unknown output '" + output.getName() + "' for " + model.label()
@@ -53,6 +59,9 @@ final class RequestedOutputs {
    * k an integer of at least 1, the output of a datatype that ranks.
    */
   static Map<String, Integer> classCounts(ModelInferRequest request, LoadedVersion model) {
+    if (request.getOutputsCount() == 0) {
+      return Map.of();
+    }
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < request.getOutputsCount(); i++) {
       InferRequestedOutputTensor output = request.getOutputs(i);

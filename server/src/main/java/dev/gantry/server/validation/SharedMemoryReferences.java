@@ -27,6 +27,9 @@ final class SharedMemoryReferences {
 
   /** The requested outputs to write into shared memory instead of the response. */
   Map<String, SharedMemorySlice> outputRegions(ModelInferRequest request) {
+    if (request.getOutputsCount() == 0) {
+      return Map.of();
+    }
     Map<String, SharedMemorySlice> regions = new HashMap<>();
     for (int i = 0; i < request.getOutputsCount(); i++) {
       InferRequestedOutputTensor output = request.getOutputs(i);
