@@ -30,6 +30,7 @@ import java.util.Map;
  */
 final class InferJson {
   static final String BINARY_DATA_SIZE = "binary_data_size";
+  private static final String SHARED_MEMORY_REGION = "shared_memory_region";
   static final String BINARY_DATA = "binary_data";
   static final String BINARY_DATA_OUTPUT = "binary_data_output";
 
@@ -184,11 +185,15 @@ final class InferJson {
       output.add("shape", shape);
       JsonObject parameters = parameters(tensor.getParametersMap());
       ByteString raw = response.getRawOutputContents(i);
-      if (wantsBinary(requestHeader, tensor.getName())) {
-        parameters.addProperty(BINARY_DATA_SIZE, raw.size());
-        body.addBinary(raw.asReadOnlyByteBuffer());
-      } else {
-        output.add("data", data(raw, tensor.getDatatype()));
+      // An output written to shared memory has neither data nor binary data: its parameters say
+      // where its bytes are.
+      if (!tensor.containsParameters(SHARED_MEMORY_REGION)) {
+        if (wantsBinary(requestHeader, tensor.getName())) {
+          parameters.addProperty(BINARY_DATA_SIZE, raw.size());
+          body.addBinary(raw.asReadOnlyByteBuffer());
+        } else {
+          output.add("data", data(raw, tensor.getDatatype()));
+        }
       }
       if (parameters.size() > 0) {
         output.add("parameters", parameters);

@@ -19,9 +19,12 @@ import dev.gantry.modelgen.ExampleRepository;
 import dev.gantry.proto.InferParameter;
 import dev.gantry.proto.ModelInferRequest;
 import dev.gantry.proto.ModelInferResponse;
+import dev.gantry.proto.SystemSharedMemoryRegisterRequest;
+import dev.gantry.proto.SystemSharedMemoryUnregisterRequest;
 import dev.gantry.server.GantryServer;
 import dev.gantry.server.ServerOptions;
 import dev.gantry.server.http.HttpOptions;
+import dev.gantry.server.memory.SharedMemoryRegistry;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -33,13 +36,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -238,6 +246,50 @@ class HttpApiTest {
     assertArrayEquals(Tensors.output(grpc, "OUTPUT1").toByteArray(), raw);
     assertArrayEquals(floatsOf(Tensors.output(grpc, "OUTPUT0")),
         floatData(output(header, "OUTPUT0")));
+  }
+
+  @Test
+  void anOutputWrittenToSharedMemoryComesBackWithoutData() throws Exception {
+    String key = "/gantry-http-test-" + UUID.randomUUID();
+    Path object = SharedMemoryRegistry.SYSTEM_DIRECTORY.resolve(key.substring(1));
+    try (FileChannel channel = FileChannel.open(object, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      MappedByteBuffer region = channel.map(FileChannel.MapMode.READ_WRITE, 0, 64);
+      region.order(ByteOrder.LITTLE_ENDIAN);
+      gantry.blocking.systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest.newBuilder()
+          .setName("http-out").setKey(key).setByteSize(64).build());
+      String inputs = simpleJson(1f, 2f);
+      String body = inputs.substring(0, inputs.length() - 1)
+          + ",\"parameters\":{\"binary_data_output\":true},\"outputs\":["
+          + "{\"name\":\"OUTPUT0\",\"parameters\":{\"shared_memory_region\":\"http-out\","
+          + "\"shared_memory_byte_size\":64}},{\"name\":\"OUTPUT1\"}]}";
+      HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(uri("/v2/models/simple/infer"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, answer.statusCode(), new String(answer.body(), StandardCharsets.UTF_8));
+      int headerLength = Integer.parseInt(
+          answer.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+      JsonObject header = JsonParser.parseString(
+          new String(answer.body(), 0, headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject inRegion = output(header, "OUTPUT0");
+      assertFalse(inRegion.has("data"), inRegion.toString());
+      JsonObject parameters = inRegion.getAsJsonObject("parameters");
+      assertFalse(parameters.has("binary_data_size"), inRegion.toString());
+      assertEquals("http-out", parameters.get("shared_memory_region").getAsString());
+      assertEquals(64, parameters.get("shared_memory_byte_size").getAsInt());
+      float[] written = new float[16];
+      region.asFloatBuffer().get(written);
+      assertArrayEquals(expectedSum(1f, 2f), written);
+      JsonObject binary = output(header, "OUTPUT1");
+      assertEquals(64, binary.getAsJsonObject("parameters").get("binary_data_size").getAsInt());
+      assertEquals(headerLength + 64, answer.body().length,
+          "only the output not in shared memory follows the JSON");
+    } finally {
+      gantry.blocking.systemSharedMemoryUnregister(
+          SystemSharedMemoryUnregisterRequest.newBuilder().setName("http-out").build());
+      Files.deleteIfExists(object);
+    }
   }
 
   @Test
