@@ -129,8 +129,8 @@ public final class Main implements Runnable {
     boolean allowHttp;
 
     @Option(names = "--http-body-timeout-secs", defaultValue = "30",
-        description = "How long an HTTP request's body may take to arrive after its headers; "
-            + "a slower client gets 408 (default: ${DEFAULT-VALUE}).")
+        description = "How long an HTTP request, headers and body, may take to arrive whole "
+            + "after its first byte; a slower client gets 408 (default: ${DEFAULT-VALUE}).")
     long httpBodyTimeoutSecs;
 
     @Option(names = "--metrics-port", defaultValue = "" + ServerOptions.DEFAULT_METRICS_PORT,

@@ -72,9 +72,12 @@ public final class HttpApiServer {
             tls.ifPresent(context -> pipeline.addLast(context.newHandler(channel.alloc())));
             pipeline.addLast(new IdleStateHandler(true, 0, 0,
                 limits.maxIdle().toMillis(), TimeUnit.MILLISECONDS));
+            RequestDeadline deadline =
+                new RequestDeadline(limits.firstRequestTimeout(), options.bodyTimeout());
+            pipeline.addLast(deadline.firstBytes());
             pipeline.addLast(new HttpServerCodec());
             pipeline.addLast(new HttpContentCompressor());
-            pipeline.addLast(new BodyDeadline(limits.firstRequestTimeout(), options.bodyTimeout()));
+            pipeline.addLast(deadline);
             pipeline.addLast(new HttpContentDecompressor(0));
             pipeline.addLast(new BodyLimit(limits.maxBodyBytes()));
             pipeline.addLast(new HttpConnection(

@@ -7,7 +7,8 @@ import java.time.Duration;
  * access tokens, message size limit, exit timeout).
  *
  * @param port the port; 0 picks a free one; negative turns the HTTP API off
- * @param bodyTimeout how long a request's body may take to arrive once its headers have
+ * @param bodyTimeout how long a request, headers and body, may take to arrive whole once its first
+ *     byte has
  */
 public record HttpOptions(int port, Duration bodyTimeout) {
   public static final int DEFAULT_PORT = 8000;

@@ -502,6 +502,41 @@ class HttpApiTest {
   }
 
   @Test
+  void aKeptAliveConnectionDrippingTheHeadersOfItsNextRequestGets408() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread drip = new Thread(() -> {
+        try {
+          for (byte b : "GET /v2/health/ready HTTP/1.1\r\nHost: x\r\nX-Slow: yes\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII)) {
+            out.write(b);
+            out.flush();
+            Thread.sleep(200);
+          }
+        } catch (IOException | InterruptedException closedByTheServer) {
+          return;
+        }
+      }, "test-header-drip");
+      long start = System.nanoTime();
+      drip.start();
+      String answer = readAll(socket.getInputStream());
+      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+      drip.interrupt();
+      drip.join();
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      assertTrue(answer.contains("HTTP/1.1 408"), answer);
+      assertTrue(answer.contains(
+          "the request did not arrive within 1 s (--http-body-timeout-secs)"), answer);
+      assertTrue(elapsedMillis < 5_000, "closed after " + elapsedMillis + " ms, not when the"
+          + " drip of about 10 s would have ended");
+    }
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     String infer = simpleJson(2f, 2f);
     String requests = "GET /v2/models/simple HTTP/1.1\r\nHost: x\r\n\r\n"

@@ -1,0 +1,108 @@
+package dev.gantry.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time limits on reading requests: a new connection must send its whole first request within
+ * one limit, and every request, headers and body, must arrive whole within another once its first
+ * byte has. A client too slow for either (one that drips its headers or its body, stops, or never
+ * starts) gets 408 and the connection is closed, so that it holds neither a buffer nor a
+ * connection slot for long. Other connections are not affected.
+ *
+ * <p>It sits after the HTTP decoder, where a request's end shows; {@link #firstBytes()} is its
+ * other half, before the decoder, where a request's first byte shows before its headers are
+ * whole. Both run on the connection's event loop.
+ */
+final class RequestDeadline extends ChannelInboundHandlerAdapter {
+  private final Duration firstRequest;
+  private final Duration request;
+  private ChannelHandlerContext context;
+  private ScheduledFuture<?> firstRequestTimer;
+  private ScheduledFuture<?> requestTimer;
+  private boolean betweenRequests = true;
+  private boolean expired;
+
+  RequestDeadline(Duration firstRequest, Duration request) {
+    this.firstRequest = firstRequest;
+    this.request = request;
+  }
+
+  /** The half that goes before the HTTP decoder and starts a request's timer at its first byte. */
+  ChannelHandler firstBytes() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext raw, Object message) {
+        if (betweenRequests && message instanceof ByteBuf bytes && bytes.isReadable()) {
+          betweenRequests = false;
+          requestTimer = raw.executor().schedule(
+              () -> expire(request, "--http-body-timeout-secs"),
+              request.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        raw.fireChannelRead(message);
+      }
+    };
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    context = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    firstRequestTimer = ctx.executor().schedule(
+        () -> expire(firstRequest, "--grpc-first-request-timeout-secs"),
+        firstRequest.toMillis(), TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object message) {
+    if (expired) {
+      ReferenceCountUtil.release(message);
+      return;
+    }
+    if (message instanceof LastHttpContent) {
+      firstRequestTimer = cancel(firstRequestTimer);
+      requestTimer = cancel(requestTimer);
+      betweenRequests = true;
+    }
+    ctx.fireChannelRead(message);
+  }
+
+  /**
+   * Answers 408 past the response compressor, which answers only requests it has seen whole and
+   * so would refuse a response to one that never arrived.
+   */
+  private void expire(Duration limit, String option) {
+    expired = true;
+    ChannelHandlerContext compressor = context.pipeline().context(HttpContentCompressor.class);
+    HttpAnswer.error(HttpResponseStatus.REQUEST_TIMEOUT,
+        "the request did not arrive within " + limit.toSeconds() + " s (" + option + ")")
+        .writeAndClose(compressor != null ? compressor : context);
+  }
+
+  private static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    return null;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    firstRequestTimer = cancel(firstRequestTimer);
+    requestTimer = cancel(requestTimer);
+    ctx.fireChannelInactive();
+  }
+}
