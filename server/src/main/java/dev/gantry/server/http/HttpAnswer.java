@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -43,12 +44,19 @@ record HttpAnswer(HttpResponseStatus status, HttpHeaders headers, ByteBuf body) 
     return json(status, body);
   }
 
-  /** Writes this as the connection's last response and closes it. */
-  void writeAndClose(ChannelHandlerContext ctx) {
+  /**
+   * Writes this as a response on the connection of {@code ctx}; unless {@code keepAlive}, as its
+   * last one, closing it once written.
+   */
+  void write(ChannelHandlerContext ctx, boolean keepAlive) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-    response.headers().set(headers).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    response.headers().set(headers).set(HttpHeaderNames.CONNECTION,
+        keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
     HttpUtil.setContentLength(response, body.readableBytes());
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    ChannelFuture written = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   static HttpHeaders jsonHeaders() {

@@ -1,16 +1,10 @@
 package dev.gantry.server.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * One HTTP/1.1 connection: hands each request to the endpoints and writes the answers in the
  * order the requests came, as pipelining requires, however their calls end. At most {@link
  * #MAX_PIPELINED} requests of a connection are unanswered at once; beyond that the connection
- * stops reading until one is answered. A request that asks to close the connection, or that is
- * malformed, is the last one read. When the client goes away its unanswered calls are cancelled,
+ * stops reading until one is answered. A request that asks to close the connection, that is
+ * malformed, or that a handler before this one refused (too slow, too large) is the last one read. When the client goes away its unanswered calls are cancelled,
  * which frees their queued work. Everything here runs on the connection's event loop.
  */
 final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -40,11 +34,14 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
   /** A request read and its answer, once it has one. */
   private static final class Exchange {
     final boolean keepAlive;
+    /** Where the answer is written from; null for this handler's own context. */
+    final ChannelHandlerContext writeFrom;
     HttpEndpoints.Pending pending;
     HttpAnswer answer;
 
-    Exchange(boolean keepAlive) {
+    Exchange(boolean keepAlive, ChannelHandlerContext writeFrom) {
       this.keepAlive = keepAlive;
+      this.writeFrom = writeFrom;
     }
   }
 
@@ -65,7 +62,7 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
       closing = true;
       ctx.channel().config().setAutoRead(false);
     }
-    Exchange exchange = new Exchange(keepAlive);
+    Exchange exchange = new Exchange(keepAlive, null);
     exchanges.add(exchange);
     unanswered.incrementAndGet();
     if (exchanges.size() >= MAX_PIPELINED) {
@@ -100,18 +97,24 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   private static void write(ChannelHandlerContext ctx, Exchange exchange) {
-    HttpAnswer answer = exchange.answer;
-    FullHttpResponse response = new DefaultFullHttpResponse(
-        HttpVersion.HTTP_1_1, answer.status(), answer.body());
-    response.headers().set(answer.headers());
-    HttpUtil.setContentLength(response, answer.body().readableBytes());
-    if (exchange.keepAlive) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response);
-    } else {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    exchange.answer.write(exchange.writeFrom != null ? exchange.writeFrom : ctx, exchange.keepAlive);
+  }
+
+  /**
+   * A request that a handler before this one refused takes its turn as the connection's last:
+   * nothing after it is read.
+   */
+  private void refused(ChannelHandlerContext ctx, RefusedRequest refused) {
+    if (closing) {
+      refused.answer().body().release();
+      return;
     }
+    closing = true;
+    ctx.channel().config().setAutoRead(false);
+    Exchange exchange = new Exchange(false, refused.writeFrom());
+    exchanges.add(exchange);
+    unanswered.incrementAndGet();
+    answered(ctx, exchange, refused.answer());
   }
 
   /** Cancels what is still unanswered: nobody will read it. */
@@ -129,9 +132,16 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
   }
 
-  /** Closes a connection idle for the limit with nothing unanswered; a long call keeps it. */
+  /**
+   * Takes a refused request's turn ({@link RefusedRequest}); closes a connection idle for the
+   * limit with nothing unanswered, which a long call keeps open.
+   */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof RefusedRequest refusal) {
+      refused(ctx, refusal);
+      return;
+    }
     if (event instanceof IdleStateEvent && exchanges.isEmpty()) {
       ctx.close();
       return;

@@ -81,15 +81,17 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Answers 408 past the response compressor, which answers only requests it has seen whole and
-   * so would refuse a response to one that never arrived.
+   * Answers 408 after the answers to the requests before, and past the response compressor,
+   * which answers only requests whose headers it has seen and so would refuse a response to one
+   * whose headers never arrived.
    */
   private void expire(Duration limit, String option) {
     expired = true;
     ChannelHandlerContext compressor = context.pipeline().context(HttpContentCompressor.class);
-    HttpAnswer.error(HttpResponseStatus.REQUEST_TIMEOUT,
-        "the request did not arrive within " + limit.toSeconds() + " s (" + option + ")")
-        .writeAndClose(compressor != null ? compressor : context);
+    context.fireUserEventTriggered(new RefusedRequest(
+        HttpAnswer.error(HttpResponseStatus.REQUEST_TIMEOUT,
+            "the request did not arrive within " + limit.toSeconds() + " s (" + option + ")"),
+        compressor != null ? compressor : context));
   }
 
   private static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
