@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * Gathers a request's body up to the server's message size limit, and answers a larger one with
  * 413 and the limit in the protocol's error body, written after the answers to the requests
- * before it, before closing the connection (the rest of the body is never read). The limit applies after decompression, so a small compressed body cannot
- * expand past it.
+ * before it, before closing the connection (the rest of the body is never read). The limit
+ * applies after decompression, so a small compressed body cannot expand past it.
  */
 final class BodyLimit extends HttpObjectAggregator {
   private final int maxBytes;

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * order the requests came, as pipelining requires, however their calls end. At most {@link
  * #MAX_PIPELINED} requests of a connection are unanswered at once; beyond that the connection
  * stops reading until one is answered. A request that asks to close the connection, that is
- * malformed, or that a handler before this one refused (too slow, too large) is the last one read. When the client goes away its unanswered calls are cancelled,
- * which frees their queued work. Everything here runs on the connection's event loop.
+ * malformed, or that a handler before this one refused (too slow, too large) is the last one
+ * read. When the client goes away its unanswered calls are cancelled, which frees their queued
+ * work. Everything here runs on the connection's event loop.
  */
 final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
@@ -97,7 +98,8 @@ final class HttpConnection extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   private static void write(ChannelHandlerContext ctx, Exchange exchange) {
-    exchange.answer.write(exchange.writeFrom != null ? exchange.writeFrom : ctx, exchange.keepAlive);
+    ChannelHandlerContext from = exchange.writeFrom != null ? exchange.writeFrom : ctx;
+    exchange.answer.write(from, exchange.keepAlive);
   }
 
   /**

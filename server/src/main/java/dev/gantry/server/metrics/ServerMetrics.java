@@ -65,7 +65,7 @@ public final class ServerMetrics implements AutoCloseable {
     registry.counter(Family.LOAD_FAILURES.name(model)).inc();
   }
 
-  /** The counter of a gRPC method's calls that ended with one status code; the caller increments it. */
+  /** The counter of a gRPC method's calls ended with one status code; the caller increments it. */
   public Counter callsEnded(String method, String code) {
     return registry.counter(Family.GRPC_CALLS.name(method, code));
   }
