@@ -44,13 +44,29 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
       public void channelRead(ChannelHandlerContext raw, Object message) {
         if (betweenRequests && message instanceof ByteBuf bytes && bytes.isReadable()) {
           betweenRequests = false;
-          requestTimer = raw.executor().schedule(
-              () -> expire(request, "--http-body-timeout-secs"),
-              request.toMillis(), TimeUnit.MILLISECONDS);
+          startRequestTimer();
         }
         raw.fireChannelRead(message);
       }
     };
+  }
+
+  private void startRequestTimer() {
+    requestTimer = context.executor().schedule(
+        this::requestTimedOut, request.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The request's time is up, unless the server itself stopped reading the connection (too many
+   * requests before it unanswered): the client cannot send what is not read, so its clock starts
+   * again.
+   */
+  private void requestTimedOut() {
+    if (!context.channel().config().isAutoRead()) {
+      startRequestTimer();
+      return;
+    }
+    expire(request, "--http-body-timeout-secs");
   }
 
   @Override
