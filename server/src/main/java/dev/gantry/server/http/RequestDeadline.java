@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It sits after the HTTP decoder, where a request's end shows; {@link #firstBytes()} is its
  * other half, before the decoder, where a request's first byte shows before its headers are
- * whole. Both run on the connection's event loop.
+ * whole. A request that begins in the same read as the end of the one before is timed from its
+ * headers, or, if they are cut short there, from the next read (a connection that then sends
+ * nothing at all is closed by the idle limit). Both halves run on the connection's event loop.
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private final Duration firstRequest;
@@ -30,6 +33,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> firstRequestTimer;
   private ScheduledFuture<?> requestTimer;
   private boolean betweenRequests = true;
+  private boolean readSinceTimer;
   private boolean expired;
 
   RequestDeadline(Duration firstRequest, Duration request) {
@@ -42,9 +46,12 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext raw, Object message) {
-        if (betweenRequests && message instanceof ByteBuf bytes && bytes.isReadable()) {
-          betweenRequests = false;
-          startRequestTimer();
+        if (message instanceof ByteBuf bytes && bytes.isReadable()) {
+          readSinceTimer = true;
+          if (betweenRequests) {
+            betweenRequests = false;
+            startRequestTimer();
+          }
         }
         raw.fireChannelRead(message);
       }
@@ -52,17 +59,18 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   }
 
   private void startRequestTimer() {
+    readSinceTimer = false;
     requestTimer = context.executor().schedule(
         this::requestTimedOut, request.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
    * The request's time is up, unless the server itself stopped reading the connection (too many
-   * requests before it unanswered): the client cannot send what is not read, so its clock starts
-   * again.
+   * requests before it unanswered) and read nothing since: the client cannot send what is not
+   * read, so its clock starts again.
    */
   private void requestTimedOut() {
-    if (!context.channel().config().isAutoRead()) {
+    if (!context.channel().config().isAutoRead() && !readSinceTimer) {
       startRequestTimer();
       return;
     }
@@ -92,6 +100,9 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
       firstRequestTimer = cancel(firstRequestTimer);
       requestTimer = cancel(requestTimer);
       betweenRequests = true;
+    } else if (message instanceof HttpRequest && requestTimer == null) {
+      betweenRequests = false;
+      startRequestTimer();
     }
     ctx.fireChannelRead(message);
   }

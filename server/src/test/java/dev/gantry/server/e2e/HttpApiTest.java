@@ -503,6 +503,22 @@ class HttpApiTest {
   }
 
   @Test
+  void anOversizedRequestExpecting100ContinueGetsTheProtocols413InTurn() throws Exception {
+    String first = simpleJson(3f, 4f);
+    String answer = exchange("POST /v2/models/simple/infer HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + first.length() + "\r\n\r\n"
+        + first
+        + "POST /v2/models/simple/infer HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        + "Content-Length: " + (2 * MAX_BODY) + "\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    int refusal = answer.indexOf("HTTP/1.1 413");
+    assertTrue(refusal > answer.indexOf("\"outputs\""), answer);
+    assertTrue(answer.contains("the request body is larger than the limit of " + MAX_BODY
+        + " bytes (--max-message-size)"), answer);
+    assertFalse(answer.contains("100 Continue"), answer);
+  }
+
+  @Test
   void slowClientGets408WhileOthersAreServed() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gantry.server.httpPort())) {
       socket.setSoTimeout(10_000);

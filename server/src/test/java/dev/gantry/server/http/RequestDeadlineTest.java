@@ -64,6 +64,14 @@ class RequestDeadlineTest {
   }
 
   @Test
+  void aRequestBeginningInTheReadThatEndsTheOneBeforeIsTimedToo() {
+    receive("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "POST /v2/models/simple/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+    after(1_100);
+    assertEquals(1, refusals.size(), "timed from its headers, though its first byte came early");
+  }
+
+  @Test
   void whileTheServerIsNotReadingTheClientIsNotBlamed() {
     receive("GET /v2/health/live HTTP/1.1\r\nHo");
     channel.config().setAutoRead(false);
@@ -72,5 +80,14 @@ class RequestDeadlineTest {
     channel.config().setAutoRead(true);
     after(1_100);
     assertEquals(1, refusals.size(), "once read again, the client has the limit once more");
+  }
+
+  @Test
+  void whatTheServerStillReadsWithReadingPausedIsTimed() {
+    receive("POST /v2/models/simple/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n");
+    channel.config().setAutoRead(false);
+    receive("ab");
+    after(1_100);
+    assertEquals(1, refusals.size(), "bytes were read meanwhile, so the client is the slow one");
   }
 }
