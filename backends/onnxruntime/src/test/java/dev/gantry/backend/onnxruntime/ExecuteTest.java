@@ -12,6 +12,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.gantry.modelgen.OnnxModelBuilder;
 import dev.gantry.modelgen.OnnxModels;
+import dev.gantry.modelgen.RandomValues;
 import dev.gantry.spi.BytesElements;
 import dev.gantry.spi.ComputePhases;
 import dev.gantry.spi.DataType;
@@ -232,7 +233,7 @@ class ExecuteTest {
   void mlpMatchesOnnxRuntimeRunDirectly() throws Exception {
     byte[] model = OnnxModels.mlp(16, 32, 2, 4, 11);
     int rows = 5;
-    float[] features = gaussian(rows * 16, 3);
+    float[] features = RandomValues.gaussian(rows * 16, 3);
     long[] shape = {rows, 16};
 
     Tensor served;
@@ -248,7 +249,7 @@ class ExecuteTest {
   void aDirectInputAtAnAddressNotAlignedToItsElementsComputesAsAnAlignedOne() throws Exception {
     byte[] model = OnnxModels.mlp(16, 32, 2, 4, 11);
     int rows = 3;
-    float[] features = gaussian(rows * 16, 5);
+    float[] features = RandomValues.gaussian(rows * 16, 5);
     long[] shape = {rows, 16};
     Tensor aligned = TestTensors.fp32(shape, features);
     ByteBuffer memory = ByteBuffer.allocateDirect(aligned.byteSize() + 1);
@@ -417,15 +418,6 @@ class ExecuteTest {
       buffer.put((byte) b);
     }
     return buffer.flip();
-  }
-
-  private static float[] gaussian(int count, long seed) {
-    Random random = new Random(seed);
-    float[] values = new float[count];
-    for (int i = 0; i < count; i++) {
-      values[i] = (float) random.nextGaussian();
-    }
-    return values;
   }
 
   /** The model's result from ONNX Runtime's own API, one intra-op thread as the backend uses. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gantry.modelgen.RandomValues;
 import dev.gantry.spi.ComputePhases;
 import dev.gantry.spi.DataType;
 import dev.gantry.spi.InferenceException;
@@ -118,7 +119,7 @@ class ExecuteTest {
   @Test
   void denseMatchesTensorFlowJavaRunDirectly() throws Exception {
     int rows = 5;
-    float[] features = gaussian(rows * FEATURES, 3);
+    float[] features = RandomValues.gaussian(rows * FEATURES, 3);
     long[] shape = {rows, FEATURES};
 
     Tensor served;
@@ -134,7 +135,7 @@ class ExecuteTest {
   @Test
   void aBatchGivesEachRowWhatItGetsAlone() throws Exception {
     int rows = 6;
-    float[] features = gaussian(rows * FEATURES, 11);
+    float[] features = RandomValues.gaussian(rows * FEATURES, 11);
 
     try (ModelInstance instance = backend.load(dense)) {
       float[] batch =
@@ -400,15 +401,6 @@ class ExecuteTest {
       y.copyTo(DataBuffers.of(values, false, false));
       return values;
     }
-  }
-
-  private static float[] gaussian(int count, long seed) {
-    Random random = new Random(seed);
-    float[] values = new float[count];
-    for (int i = 0; i < count; i++) {
-      values[i] = (float) random.nextGaussian();
-    }
-    return values;
   }
 
   private static byte[] concat(byte[] first, byte[] second) {
